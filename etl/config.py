@@ -1,0 +1,35 @@
+"""Paths and environment overrides; imports nothing else from etl (OWID paths.py rule)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = REPO_ROOT / "data"
+ENV_DATA_DIR = "AIIMPACT_DATA_DIR"
+
+#: Curated files larger than this are rejected before parsing (a guard against runaway inputs).
+MAX_CURATED_BYTES = 5 * 1024 * 1024
+#: How long a second build waits for the publish lock before giving up.
+LOCK_WAIT_SECONDS = 120.0
+
+
+def data_dir(arg: str | os.PathLike[str] | None = None) -> Path:
+    """Return the data directory: the argument, else $AIIMPACT_DATA_DIR, else the repo's data/."""
+    if arg:
+        return Path(arg).resolve()
+    env = os.environ.get(ENV_DATA_DIR)
+    if env:
+        return Path(env).resolve()
+    return DEFAULT_DATA_DIR
+
+
+def store_dir(data: Path) -> Path:
+    """Return the store directory inside a data directory (git-ignored)."""
+    return data / "store"
+
+
+def cache_dir(data: Path) -> Path:
+    """Return the directory for third-party library caches (yfinance, Hugging Face)."""
+    return data / "cache"

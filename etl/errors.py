@@ -1,0 +1,55 @@
+"""Exception tree of the ETL: one root, EtlError."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class EtlError(Exception):
+    """Root of every error the ETL raises on purpose."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One validation finding, located in a file, line and field."""
+
+    file: str
+    line: int | None
+    field: str
+    rule: str
+    got: str = ""
+    level: str = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        got = f" (got {self.got})" if self.got != "" else ""
+        return f"{where} field '{self.field}': {self.rule}{got}"
+
+
+class ValidationError(EtlError):
+    """Curated input failed error-level checks; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class SourceError(EtlError):
+    """A source could not deliver data (network failure, empty answer, changed labels)."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        self.source = source
+        self.reason = reason
+        super().__init__(f"source '{source}' failed: {reason}")
+
+
+class StoreError(EtlError):
+    """The store is unusable or a vintage is unknown."""
+
+
+class UnknownVintageError(StoreError):
+    """A vintage id that is not among the published vintages."""
+
+
+class LockTimeoutError(StoreError):
+    """Another build holds the publish lock for longer than we are willing to wait."""

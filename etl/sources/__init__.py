@@ -1,0 +1,12 @@
+"""Registry of sources: adding a source is one module and one line here."""
+
+from __future__ import annotations
+
+from etl.sources.base import Context, Source, Tables, fetch
+from etl.sources.curated import CuratedSource
+
+SOURCES: dict[str, Source] = {
+    "curated": CuratedSource(),
+}
+
+__all__ = ["SOURCES", "Context", "Source", "Tables", "fetch"]

@@ -1,0 +1,259 @@
+"""The vintage store: one immutable DuckDB file per vintage, published atomically.
+
+Layout under `<data-dir>/store/`:
+
+    vintages/<id>.duckdb   one complete vintage (tables + a one-row `manifest` table)
+    CURRENT                the id of the current vintage (replaced atomically, written last)
+    publish.lock           flock()ed by the one build that may publish at a time
+
+Why one file per vintage: DuckDB lets one process write a database file and then no other
+process may open it, not even read-only. Readers here only ever open finished files, read-only
+and briefly, and the writer only ever writes a fresh temporary file that it renames into place,
+so dashboards and builds never block each other and a crash leaves either the old or the new
+vintage, never a mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import re
+import signal
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from etl.errors import LockTimeoutError, StoreError, UnknownVintageError
+from etl.sources.base import TABLE_COLUMNS, Tables
+
+log = logging.getLogger(__name__)
+
+VINTAGE_RE = re.compile(r"^v[0-9a-f]{12}$")
+FAULT_ENV = "AIIMPACT_FAULT"
+
+
+@dataclass(frozen=True, slots=True)
+class VintageInfo:
+    """A published vintage as listed by `vintages`."""
+
+    id: str
+    created_at: str
+    current: bool
+    rows: int
+    warnings: int
+
+
+def content_id(tables: Tables) -> str:
+    """Derive a vintage id from table contents only: the same data gives the same id."""
+    digest = hashlib.sha256()
+    for name in sorted(tables):
+        frame = tables[name]
+        cols = list(TABLE_COLUMNS[name])
+        canon = frame.loc[:, cols].astype("string").fillna("\x00").sort_values(cols)
+        digest.update(name.encode())
+        digest.update(canon.to_csv(index=False, lineterminator="\n").encode())
+    return "v" + digest.hexdigest()[:12]
+
+
+def _checkpoint(step: str) -> None:
+    """Fault injection for the crash tests: SIGKILL ourselves at a named publish step."""
+    if os.environ.get(FAULT_ENV) == step:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Store:
+    """Reader and (the only) writer of vintages under one store directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.vintages_dir = root / "vintages"
+        self.current_file = root / "CURRENT"
+        self.lock_file = root / "publish.lock"
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def ids(self) -> list[str]:
+        """Ids of every published vintage (only complete files count)."""
+        if not self.vintages_dir.is_dir():
+            return []
+        found = (p.name.removesuffix(".duckdb") for p in self.vintages_dir.glob("v*.duckdb"))
+        return sorted(i for i in found if VINTAGE_RE.match(i))
+
+    def current_id(self) -> str | None:
+        """The current vintage id, or None before the first publish."""
+        try:
+            text = self.current_file.read_text(encoding="ascii").strip()
+        except (FileNotFoundError, UnicodeDecodeError):
+            return None
+        return text if text in self.ids() else None
+
+    def resolve(self, vintage: str | None = None) -> str:
+        """Return a published id: the one asked for (looked up, never joined blindly) or current."""
+        if vintage is None:
+            cur = self.current_id()
+            if cur is None:
+                raise UnknownVintageError("no vintage is published yet; run `python -m etl build`")
+            return cur
+        for known in self.ids():
+            if known == vintage:
+                return known
+        raise UnknownVintageError(f"unknown vintage {vintage[:40]!r}")
+
+    def _path(self, vintage: str | None) -> Path:
+        return self.vintages_dir / f"{self.resolve(vintage)}.duckdb"
+
+    @contextlib.contextmanager
+    def _connect(self, vintage: str | None) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = duckdb.connect(str(self._path(vintage)), read_only=True)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def read(self, table: str, vintage: str | None = None) -> pd.DataFrame:
+        """One table of one vintage (default: current); a missing table reads as empty."""
+        if table not in TABLE_COLUMNS:
+            raise StoreError(f"unknown table {table!r}")
+        with self._connect(vintage) as con:
+            present = {
+                r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+            }
+            if table not in present:
+                return pd.DataFrame({c: pd.Series(dtype="object") for c in TABLE_COLUMNS[table]})
+            # The table name comes from the TABLE_COLUMNS allow-list, never from input.
+            return con.execute(f'SELECT * FROM "{table}"').df()  # noqa: S608
+
+    def read_all(self, vintage: str | None = None) -> Tables:
+        """Every table of one vintage."""
+        return {name: self.read(name, vintage) for name in TABLE_COLUMNS}
+
+    def manifest(self, vintage: str | None = None) -> dict[str, Any]:
+        """The manifest stored inside a vintage."""
+        with self._connect(vintage) as con:
+            row = con.execute("SELECT body FROM manifest").fetchone()
+        if row is None:
+            raise StoreError("vintage has no manifest")
+        result: dict[str, Any] = json.loads(row[0])
+        return result
+
+    def list(self) -> list[VintageInfo]:
+        """Every published vintage, oldest first."""
+        cur = self.current_id()
+        infos = []
+        for vid in self.ids():
+            man = self.manifest(vid)
+            rows = sum(int(n) for n in man.get("row_counts", {}).values())
+            infos.append(
+                VintageInfo(vid, man["created_at"], vid == cur, rows, len(man.get("warnings", [])))
+            )
+        return sorted(infos, key=lambda i: (i.created_at, i.id))
+
+    # -- writing ---------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self, wait: float) -> Iterator[None]:
+        """Hold the publish lock; wait up to `wait` seconds for another build to finish."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + wait
+        announced = False
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise
+                    if time.monotonic() >= deadline:
+                        raise LockTimeoutError(
+                            f"another build is publishing into {self.root}; gave up after "
+                            f"{wait:.0f} s (try again when it has finished)"
+                        ) from None
+                    if not announced:
+                        log.info("another build is publishing; waiting up to %.0f s", wait)
+                        announced = True
+                    time.sleep(0.2)
+            yield
+        finally:
+            os.close(fd)
+
+    def publish(self, tables: Tables, manifest: dict[str, Any]) -> tuple[str, bool]:
+        """Publish tables as a vintage; return (id, created). Call while holding lock().
+
+        Same content as an existing vintage: nothing is written and that vintage becomes current.
+        """
+        vid = content_id(tables)
+        self.vintages_dir.mkdir(parents=True, exist_ok=True)
+        self._clean_temporaries()
+        if vid in self.ids():
+            created = False
+        else:
+            body = {**manifest, "id": vid, "created_at": _now()}
+            body["row_counts"] = {n: int(len(f)) for n, f in sorted(tables.items())}
+            self._write_vintage(vid, tables, body)
+            created = True
+        _checkpoint("before-current")
+        if self.current_id() != vid:
+            self._set_current(vid)
+        return vid, created
+
+    def _write_vintage(self, vid: str, tables: Tables, body: dict[str, Any]) -> None:
+        tmp = self.vintages_dir / f".tmp-{vid}-{os.getpid()}.duckdb"
+        _checkpoint("before-write")
+        con = duckdb.connect(str(tmp))
+        try:
+            for name in sorted(tables):
+                frame = tables[name].loc[:, list(TABLE_COLUMNS[name])]
+                con.register("frame_in", frame)
+                con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM frame_in')  # noqa: S608
+                con.unregister("frame_in")
+                _checkpoint("mid-write")
+            con.execute("CREATE TABLE manifest (body VARCHAR)")
+            con.execute("INSERT INTO manifest VALUES (?)", [json.dumps(body, sort_keys=True)])
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        with tmp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        _checkpoint("before-rename")
+        os.replace(tmp, self.vintages_dir / f"{vid}.duckdb")
+        _fsync_dir(self.vintages_dir)
+
+    def _set_current(self, vid: str) -> None:
+        tmp = self.root / f".CURRENT.{os.getpid()}"
+        tmp.write_text(vid + "\n", encoding="ascii")
+        with tmp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.current_file)
+        _fsync_dir(self.root)
+
+    def _clean_temporaries(self) -> None:
+        """Remove leftovers of crashed publishes (only ever called under the lock)."""
+        for p in self.vintages_dir.glob(".tmp-*"):
+            p.unlink(missing_ok=True)
+        for p in self.root.glob(".CURRENT.*"):
+            p.unlink(missing_ok=True)
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

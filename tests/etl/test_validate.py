@@ -1,0 +1,134 @@
+"""Malformed curated files: one precise line per problem, exit 1, nothing published."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from etl import __main__ as cli
+from etl.store import Store
+
+FIN = "financials/synthetic_quarterly.csv"
+HEADER = "entity,metric,fiscal_period,period_end,value,unit,source_id,locator,note\n"
+
+
+def _append(data: Path, rel: str, text: str) -> None:
+    with (data / rel).open("a", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+CASES = [
+    (
+        "alibaba,revenue,FY2026Q2,2025-09-30,12x,RMB_mn,syn_release,,\n",
+        "data/financials/synthetic_quarterly.csv:12 field 'value': must be a number (got 12x)",
+    ),
+    (
+        "alibaba,revenue_growth,FY2026Q2,2025-09-30,1,RMB_mn,syn_release,,\n",
+        "data/financials/synthetic_quarterly.csv:12 field 'metric': unknown metric id (got revenue_growth)",
+    ),
+    (
+        "alibaba,revenue,FY2026Q1,2025-06-30,151,RMB_mn,syn_release,,\n",
+        "data/financials/synthetic_quarterly.csv:12 field 'metric': duplicate key "
+        "(entity, metric, period_end) also on line 6",
+    ),
+    (
+        "alibaba,revenue,FY2026Q2,2025-09-30,1,RMB_mn,,,\n",
+        "data/financials/synthetic_quarterly.csv:12 field 'source_id': missing source_id",
+    ),
+    (
+        "alibaba,revenue,FY2026Q2,2025-09-30,1,RMB_mn,nobody,,\n",
+        "data/financials/synthetic_quarterly.csv:12 field 'source_id': unknown source "
+        "(not in sources.csv) (got nobody)",
+    ),
+    (
+        "alibaba,revenue,FY2026Q2,2025-09-29,1,RMB_mn,syn_release,,\n",
+        "data/financials/synthetic_quarterly.csv:12 field 'period_end': must be a quarter end "
+        "(got 2025-09-29)",
+    ),
+    (
+        "alibaba,revenue,FY2025Q2,2025-09-30,1,RMB_mn,syn_release,,\n",
+        "data/financials/synthetic_quarterly.csv:12 field 'fiscal_period': must be FY2026Q2 for "
+        "period_end 2025-09-30 (got FY2025Q2)",
+    ),
+    (
+        "alibaba,revenue,FY2026Q2,2025-09-30,1,USD_mn,syn_release,,\n",
+        "data/financials/synthetic_quarterly.csv:12 field 'unit': must be RMB_mn for metric revenue",
+    ),
+    (
+        "alibaba,revenue,FY2026Q2,2025-09-30,,RMB_mn,,,\n",
+        "data/financials/synthetic_quarterly.csv:12 field 'value': blank value needs a note",
+    ),
+    (
+        "alibaba,revenue,FY2026Q2,2025-02-30,1,RMB_mn,syn_release,,\n",
+        "data/financials/synthetic_quarterly.csv:12 field 'period_end': must be a date YYYY-MM-DD "
+        "(got 2025-02-30)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("row", "expected"), CASES, ids=[c[1].split("field ")[1][:40] for c in CASES])
+def test_bad_row_is_reported_and_nothing_published(
+    synthetic_dir: Path, capsys: pytest.CaptureFixture[str], row: str, expected: str
+) -> None:
+    """A bad row exits 1 with file, line and field, and the current vintage stays as it was."""
+    assert cli.main(["build", "--data-dir", str(synthetic_dir), "-q"]) == 0
+    store = Store(synthetic_dir / "store")
+    before = store.current_id()
+    capsys.readouterr()
+    _append(synthetic_dir, FIN, row)
+    assert cli.main(["build", "--data-dir", str(synthetic_dir), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert expected in err
+    assert store.current_id() == before
+    assert len(store.ids()) == 1
+
+
+def test_all_problems_are_listed_at_once(synthetic_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Several broken rows in several files give one line each, in one run."""
+    _append(synthetic_dir, FIN, "alibaba,revenue,FY2026Q2,2025-09-30,abc,RMB_mn,syn_release,,\n")
+    _append(synthetic_dir, FIN, "alibaba,nonsense,FY2026Q2,2025-09-30,1,RMB_mn,syn_release,,\n")
+    _append(synthetic_dir, "events/synthetic_events.csv", "2025-13-01,earnings,x,,syn_release,\n")
+    assert cli.main(["check", "--data-dir", str(synthetic_dir), "-q"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert any(":12 field 'value'" in line for line in err)
+    assert any(":13 field 'metric'" in line for line in err)
+    assert any("synthetic_events.csv:4 field 'date'" in line for line in err)
+    assert err[-1].startswith("3 problem(s)")
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"entity,metric\nalibaba,revenue\n", "field 'period_end': required column missing"),
+        (HEADER.encode() + b"alibaba,revenue,FY2026Q2,2025-09-30,1,RMB_mn,syn_release,\xff,\n", "not valid UTF-8"),
+        (HEADER.replace("note", "note,colour").encode(), "field 'colour': unknown column"),
+        (HEADER.encode() + b'alibaba,"revenue,FY2026Q2\n', "CSV syntax error"),
+        (HEADER.encode() + b"alibaba,revenue,FY2026Q2\n", "field '-': expected 9 fields (got 3)"),
+        (b"", "file is empty"),
+    ],
+)
+def test_broken_files(synthetic_dir: Path, capsys: pytest.CaptureFixture[str], content: bytes, expected: str) -> None:
+    """Bad encodings, missing and unknown columns and bad CSV syntax are named precisely."""
+    (synthetic_dir / "financials" / "broken.csv").write_bytes(content)
+    assert cli.main(["check", "--data-dir", str(synthetic_dir), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "data/financials/broken.csv" in err
+    assert expected in err
+
+
+def test_huge_file_is_refused(synthetic_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A file over the size limit is refused before parsing."""
+    big = HEADER + "alibaba,revenue,FY2026Q2,2025-09-30,1,RMB_mn,syn_release,,x\n" * 90_000
+    (synthetic_dir / "financials" / "huge.csv").write_text(big, encoding="utf-8")
+    assert cli.main(["check", "--data-dir", str(synthetic_dir), "-q"]) == 1
+    assert "data/financials/huge.csv field '-': file larger than" in capsys.readouterr().err
+
+
+def test_bad_source_row(synthetic_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A source without a URL or with a duplicated id is an error."""
+    _append(synthetic_dir, "sources.csv", "syn_news,Again,X,ftp://x,2026-01-01,2026-11-29,secondary,\n")
+    assert cli.main(["check", "--data-dir", str(synthetic_dir), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "data/sources.csv:4 field 'url': must be an http(s) URL (got ftp://x)" in err
+    assert "data/sources.csv:4 field 'source_id': duplicate key (source_id) also on line 3" in err
