@@ -18,7 +18,9 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
     return code, out.out, out.err
 
 
-def test_build_vintages_export_diff(synthetic_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_build_vintages_export_diff(
+    synthetic_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Build publishes, vintages lists, export writes the contract columns, diff finds the change."""
     d = ["--data-dir", str(synthetic_dir)]
     code, out, err = _run(capsys, "build", *d)
@@ -32,7 +34,14 @@ def test_build_vintages_export_diff(synthetic_dir: Path, capsys: pytest.CaptureF
     code, out, _ = _run(capsys, "export", "--out", "-", *d)
     facts = pd.read_csv(StringIO(out))
     assert list(facts.columns[:8]) == [
-        "entity", "metric", "period_end", "fiscal_period", "value", "unit", "source_id", "source_url",
+        "entity",
+        "metric",
+        "period_end",
+        "fiscal_period",
+        "value",
+        "unit",
+        "source_id",
+        "source_url",
     ]
     capex = facts[(facts.metric == "capex") & (facts.period_end == "2025-06-30")]
     assert capex["value"].item() == 25 and capex["basis"].item() == "derived"
@@ -44,7 +53,9 @@ def test_build_vintages_export_diff(synthetic_dir: Path, capsys: pytest.CaptureF
     assert code == 0
     assert "changed  alibaba adjusted_ebita 2025-06-30: 30 -> 31 RMB_mn" in out
     parquet = synthetic_dir / "facts.parquet"
-    code, _, _ = _run(capsys, "export", "--vintage", first, "--format", "parquet", "--out", str(parquet), *d)
+    code, _, _ = _run(
+        capsys, "export", "--vintage", first, "--format", "parquet", "--out", str(parquet), *d
+    )
     assert code == 0 and len(pd.read_parquet(parquet)) == len(facts)
 
 
@@ -60,14 +71,18 @@ def test_usage_errors_exit_2(synthetic_dir: Path, capsys: pytest.CaptureFixture[
     assert code == 2 and "unknown vintage" in err
 
 
-def test_data_dir_from_environment(synthetic_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_data_dir_from_environment(
+    synthetic_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """AIIMPACT_DATA_DIR is honoured when --data-dir is absent."""
     monkeypatch.setenv("AIIMPACT_DATA_DIR", str(synthetic_dir))
     code, out, _ = _run(capsys, "build")
     assert code == 0 and (synthetic_dir / "store" / "CURRENT").exists()
 
 
-def test_export_neutralises_formulas(synthetic_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_neutralises_formulas(
+    synthetic_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Text cells that start like a spreadsheet formula are quoted; negative numbers are not."""
     path = synthetic_dir / "financials" / "synthetic_quarterly.csv"
     path.write_text(path.read_text().replace("not disclosed (synthetic blank)", "=HYPERLINK(1)"))

@@ -54,7 +54,10 @@ def test_changed_input_new_vintage_old_kept(synthetic_dir: Path) -> None:
     assert result.vintage != old and store.current_id() == result.vintage
     assert any("restated: alibaba revenue 2025-06-30 150 -> 151" in w for w in result.warnings)
     facts = store.read("facts", old)
-    assert facts.loc[facts.metric.eq("revenue") & facts.period_end.eq("2025-06-30"), "value"].item() == 150
+    assert (
+        facts.loc[facts.metric.eq("revenue") & facts.period_end.eq("2025-06-30"), "value"].item()
+        == 150
+    )
     assert store.manifest(result.vintage)["warnings"] == result.warnings
 
 

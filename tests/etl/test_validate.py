@@ -67,7 +67,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("row", "expected"), CASES, ids=[c[1].split("field ")[1][:40] for c in CASES])
+@pytest.mark.parametrize(
+    ("row", "expected"), CASES, ids=[c[1].split("field ")[1][:40] for c in CASES]
+)
 def test_bad_row_is_reported_and_nothing_published(
     synthetic_dir: Path, capsys: pytest.CaptureFixture[str], row: str, expected: str
 ) -> None:
@@ -84,7 +86,9 @@ def test_bad_row_is_reported_and_nothing_published(
     assert len(store.ids()) == 1
 
 
-def test_all_problems_are_listed_at_once(synthetic_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_all_problems_are_listed_at_once(
+    synthetic_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Several broken rows in several files give one line each, in one run."""
     _append(synthetic_dir, FIN, "alibaba,revenue,FY2026Q2,2025-09-30,abc,RMB_mn,syn_release,,\n")
     _append(synthetic_dir, FIN, "alibaba,nonsense,FY2026Q2,2025-09-30,1,RMB_mn,syn_release,,\n")
@@ -101,14 +105,19 @@ def test_all_problems_are_listed_at_once(synthetic_dir: Path, capsys: pytest.Cap
     ("content", "expected"),
     [
         (b"entity,metric\nalibaba,revenue\n", "field 'period_end': required column missing"),
-        (HEADER.encode() + b"alibaba,revenue,FY2026Q2,2025-09-30,1,RMB_mn,syn_release,\xff,\n", "not valid UTF-8"),
+        (
+            HEADER.encode() + b"alibaba,revenue,FY2026Q2,2025-09-30,1,RMB_mn,syn_release,\xff,\n",
+            "not valid UTF-8",
+        ),
         (HEADER.replace("note", "note,colour").encode(), "field 'colour': unknown column"),
         (HEADER.encode() + b'alibaba,"revenue,FY2026Q2\n', "CSV syntax error"),
         (HEADER.encode() + b"alibaba,revenue,FY2026Q2\n", "field '-': expected 9 fields (got 3)"),
         (b"", "file is empty"),
     ],
 )
-def test_broken_files(synthetic_dir: Path, capsys: pytest.CaptureFixture[str], content: bytes, expected: str) -> None:
+def test_broken_files(
+    synthetic_dir: Path, capsys: pytest.CaptureFixture[str], content: bytes, expected: str
+) -> None:
     """Bad encodings, missing and unknown columns and bad CSV syntax are named precisely."""
     (synthetic_dir / "financials" / "broken.csv").write_bytes(content)
     assert cli.main(["check", "--data-dir", str(synthetic_dir), "-q"]) == 1
@@ -127,7 +136,9 @@ def test_huge_file_is_refused(synthetic_dir: Path, capsys: pytest.CaptureFixture
 
 def test_bad_source_row(synthetic_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A source without a URL or with a duplicated id is an error."""
-    _append(synthetic_dir, "sources.csv", "syn_news,Again,X,ftp://x,2026-01-01,2026-11-29,secondary,\n")
+    _append(
+        synthetic_dir, "sources.csv", "syn_news,Again,X,ftp://x,2026-01-01,2026-11-29,secondary,\n"
+    )
     assert cli.main(["check", "--data-dir", str(synthetic_dir), "-q"]) == 1
     err = capsys.readouterr().err
     assert "data/sources.csv:4 field 'url': must be an http(s) URL (got ftp://x)" in err
