@@ -176,7 +176,8 @@ _ALL: tuple[Metric, ...] = (
     _q(
         "ai_revenue",
         "AI-related product revenue (stated)",
-        "AI-related product revenue of the quarter, as stated (first disclosed March 2026 quarter).",
+        "AI-related product revenue of the quarter, as stated (first disclosed for the March "
+        "2026 quarter).",
     ),
     _q(
         "ai_revenue_run_rate",

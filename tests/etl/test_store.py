@@ -106,9 +106,12 @@ def test_reader_keeps_its_vintage_during_publish(synthetic_dir: Path) -> None:
 def test_second_build_waits_for_the_lock(synthetic_dir: Path) -> None:
     """Two builds never interleave: the second waits, or gives up with a clear error."""
     store = Store(synthetic_dir / "store")
-    with store.lock(wait=1), pytest.raises(LockTimeoutError, match="another build is publishing"):
-        with store.lock(wait=0.3):
-            pass
+    with (
+        store.lock(wait=1),
+        pytest.raises(LockTimeoutError, match="another build is publishing"),
+        store.lock(wait=0.3),
+    ):
+        pass
     released = threading.Event()
 
     def hold() -> None:
