@@ -1,0 +1,1 @@
+"""Streamlit dashboard over published vintages (reads the store, never the network)."""

@@ -1,0 +1,86 @@
+"""Sources and data: every figure with its source, the manifest, freshness, definitions, CSV."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, shell
+from etl.export import to_csv
+from etl.models import METRICS
+
+s = shell.state()
+v = str(s.vintage)
+facts, sources, manifest = data.facts(v), data.sources(v), data.manifest(v)
+
+st.text_input(
+    "Search figures (metric, quarter, source, note)",
+    value=s.q,
+    key="w_q",
+    max_chars=80,
+    on_change=shell._on,
+    args=("q", "w_q"),
+)
+shown = facts.drop(columns=["origin"])
+if s.q:
+    text = pd.Series(
+        [" ".join(map(str, r)).lower() for r in shown.itertuples(index=False)], index=shown.index
+    )
+    shown = shown[text.str.contains(s.q.lower(), regex=False)]
+st.caption(f"{len(shown)} of {len(facts)} figures in vintage `{v}`")
+st.dataframe(
+    shown,
+    hide_index=True,
+    width="stretch",
+    key="sources_table",
+    column_config={"source_url": st.column_config.LinkColumn("source", display_text="open")},
+)
+st.download_button(
+    "Download these rows as CSV",
+    to_csv(shown),
+    file_name=f"aiimpact_{v}_figures.csv",
+    mime="text/csv",
+    on_click="ignore",
+    icon=":material/download:",
+)
+
+st.subheader("Vintage manifest")
+c1, c2, c3 = st.columns(3)
+c1.metric("Vintage", v)
+c2.metric("Created (UTC)", str(manifest.get("created_at", ""))[:19].replace("T", " "))
+c3.metric("Warnings", len(manifest.get("warnings", [])))
+for w in manifest.get("warnings", []):
+    st.warning(w)
+st.dataframe(pd.DataFrame(manifest.get("inputs", [])), hide_index=True, width="stretch")
+
+st.subheader("Freshness per source")
+status = pd.DataFrame([{"source": k, **val} for k, val in manifest.get("sources", {}).items()])
+st.dataframe(status, hide_index=True, width="stretch")
+newest = sources.assign(published=pd.to_datetime(sources["published"], errors="coerce"))
+st.caption(
+    f"Newest curated document: {newest['published'].max():%Y-%m-%d}; accessed {sources['accessed'].max()}."
+)
+
+st.subheader("Sources")
+st.dataframe(
+    sources,
+    hide_index=True,
+    width="stretch",
+    column_config={"url": st.column_config.LinkColumn("url")},
+)
+
+st.subheader("Metric definitions")
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "metric": m.id,
+                "label": m.label,
+                "unit": m.unit,
+                "grain": m.kind,
+                "definition": m.definition,
+            }
+            for m in METRICS.values()
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+)

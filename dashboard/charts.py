@@ -1,0 +1,312 @@
+"""Pure plotly figure builders: chart frames in, go.Figure out (no Streamlit, no I/O).
+
+Every figure carries axis titles with units and currency, a hover naming each figure's period
+and source, and a footnote with its sources and the vintage id.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dashboard.frames import COMMITMENT_RMB_MN
+from dashboard.theme import ADOPTION_COLORS, COLORS, unit_label
+from etl.models import METRICS
+
+HEIGHT = 460
+EVENT_HOVER = (
+    "<b>%{customdata[1]}</b><br>%{customdata[0]}<br>Source: %{customdata[2]}<extra></extra>"
+)
+RETURN_HOVER = (
+    "%{customdata[0]}<br>excess return %{y:.1f}%<br>Source: %{customdata[1]}<extra></extra>"
+)
+
+
+def _custom(frame: pd.DataFrame) -> list[list[str]]:
+    return [
+        [str(a), str(b), str(c)]
+        for a, b, c in zip(frame["label"], frame["source"], frame["note"], strict=True)
+    ]
+
+
+def _hover(name: str, unit: str, fmt: str = ",.0f") -> str:
+    return (
+        "<b>%{customdata[0]}</b><br>"
+        f"{name}: %{{y:{fmt}}} {unit_label(unit)}<br>"
+        "Source: %{customdata[1]}<br><i>%{customdata[2]}</i><extra></extra>"
+    )
+
+
+def bar(frame: pd.DataFrame, name: str, color: str, **kw: object) -> go.Bar:
+    """A quarterly bar trace with the standard hover."""
+    unit = frame["unit"].iloc[0] if len(frame) else ""
+    return go.Bar(
+        x=frame["period_end"],
+        y=frame["value"],
+        name=name,
+        marker_color=color,
+        customdata=_custom(frame),
+        hovertemplate=_hover(name, unit),
+        **kw,
+    )
+
+
+def line(
+    frame: pd.DataFrame, name: str, color: str, *, dash: str = "solid", **kw: object
+) -> go.Scatter:
+    """A quarterly line with markers; gaps stay gaps (connectgaps=False)."""
+    unit = frame["unit"].iloc[0] if len(frame) else ""
+    fmt = ",.1f" if unit in ("pct", "index") else ",.0f"
+    return go.Scatter(
+        x=frame["period_end"],
+        y=frame["value"],
+        name=name,
+        mode="lines+markers",
+        line={"color": color, "dash": dash},
+        connectgaps=False,
+        customdata=_custom(frame),
+        hovertemplate=_hover(name, unit, fmt),
+        **kw,
+    )
+
+
+def points(frame: pd.DataFrame, name: str, color: str, **kw: object) -> go.Scatter:
+    """Dated observations as markers only: sparse series are never drawn as invented lines."""
+    unit = frame["unit"].iloc[0] if len(frame) else ""
+    return go.Scatter(
+        x=frame["period_end"],
+        y=frame["value"],
+        name=name,
+        mode="markers",
+        marker={"color": color, "size": 10, "symbol": "diamond"},
+        customdata=_custom(frame),
+        hovertemplate=_hover(name, unit, ",.4~s" if unit == "count" else ",.1f"),
+        **kw,
+    )
+
+
+def _quarter_ticks(fig: go.Figure, frames: list[pd.DataFrame], **kw: object) -> None:
+    """Label the x axis with quarter labels (fiscal or calendar) at quarter ends."""
+    ticks = pd.concat([f[["period_end", "label"]] for f in frames if len(f)]) if frames else None
+    if ticks is None or ticks.empty:
+        return
+    ticks = ticks.drop_duplicates("period_end").sort_values("period_end")
+    step = max(1, len(ticks) // 12)
+    ticks = ticks.iloc[::step]
+    fig.update_xaxes(
+        tickvals=ticks["period_end"], ticktext=[str(t).split(" ")[0] for t in ticks["label"]], **kw
+    )
+
+
+def footnote(fig: go.Figure, text: str) -> go.Figure:
+    """Put the sources / vintage / FX line under the plot."""
+    wrapped = "<br>".join(textwrap.wrap(text, 150)[:4])
+    fig.add_annotation(
+        text=wrapped,
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=-0.16,
+        xanchor="left",
+        yanchor="top",
+        showarrow=False,
+        align="left",
+        font={"size": 10},
+        name="footnote",
+    )
+    lines = wrapped.count("<br>") + 1
+    fig.update_layout(margin={"l": 60, "r": 30, "t": 60, "b": 70 + 14 * lines})
+    return fig
+
+
+def _layout(fig: go.Figure, title: str, y_title: str, height: int = HEIGHT) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        height=height,
+        hovermode="closest",
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        barmode="group",
+    )
+    fig.update_yaxes(title_text=y_title, zeroline=True)
+    fig.update_xaxes(title_text="quarter end")
+    return fig
+
+
+def headline(capex: pd.DataFrame, ebita: pd.DataFrame, fcf: pd.DataFrame, note: str) -> go.Figure:
+    """Capex (bars) against adjusted EBITA and free cash flow (lines), per quarter."""
+    unit = next((f["unit"].iloc[0] for f in (capex, ebita, fcf) if len(f)), "RMB_mn")
+    fig = go.Figure(
+        [
+            bar(capex, "Capex", COLORS["capex"]),
+            line(ebita, "Adjusted EBITA", COLORS["adjusted_ebita"]),
+            line(fcf, "Free cash flow", COLORS["free_cash_flow"]),
+        ]
+    )
+    _layout(fig, "Capex against adjusted EBITA and free cash flow", unit_label(unit))
+    _quarter_ticks(fig, [capex, ebita, fcf])
+    return footnote(fig, note)
+
+
+def spending_adoption(
+    capex: pd.DataFrame,
+    capex_name: str,
+    adoption: dict[str, pd.DataFrame],
+    events: pd.DataFrame,
+    note: str,
+) -> go.Figure:
+    """Capex on top, each adoption series as dated observations below, one shared timeline."""
+    rows = 1 + max(1, len(adoption))
+    titles = [capex_name] + (
+        [METRICS[m].label for m in adoption] or ["(no adoption series chosen)"]
+    )
+    fig = make_subplots(
+        rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.06, subplot_titles=titles
+    )
+    unit = capex["unit"].iloc[0] if len(capex) else "RMB_mn"
+    trace = (
+        line(capex, capex_name, COLORS["capex"])
+        if unit in ("pct", "index") or "TTM" in capex_name or "umulative" in capex_name
+        else bar(capex, capex_name, COLORS["capex"])
+    )
+    fig.add_trace(trace, row=1, col=1)
+    fig.update_yaxes(title_text=unit_label(unit), row=1, col=1)
+    if "umulative" in capex_name and unit == "RMB_mn":
+        fig.add_hline(
+            y=COMMITMENT_RMB_MN,
+            line_dash="dot",
+            line_color=COLORS["capex_commitment"],
+            row=1,
+            col=1,
+            annotation_text="RMB 380 bn three-year plan (Feb 2025)",
+            annotation_position="top left",
+        )
+    for i, (metric, frame) in enumerate(adoption.items(), start=2):
+        color = ADOPTION_COLORS[(i - 2) % len(ADOPTION_COLORS)]
+        fig.add_trace(points(frame, METRICS[metric].label, color), row=i, col=1)
+        fig.update_yaxes(
+            title_text=unit_label(METRICS[metric].unit),
+            row=i,
+            col=1,
+            autorange="reversed" if METRICS[metric].unit == "rank" else True,
+        )
+    _event_marks(fig, events)
+    fig.update_layout(
+        title={"text": "Spending against adoption", "x": 0},
+        height=260 + 190 * rows,
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        hovermode="closest",
+    )
+    fig.update_xaxes(
+        title_text="date (quarter end for capex, as-of date for adoption)", row=rows, col=1
+    )
+    return footnote(fig, note)
+
+
+def _event_marks(fig: go.Figure, events: pd.DataFrame) -> None:
+    """Vertical marks for events, with a hover per event (label, date, source)."""
+    if events.empty:
+        return
+    for cat, group in events.groupby("category"):
+        dates = pd.to_datetime(group["date"])
+        fig.add_trace(
+            go.Scatter(
+                x=dates,
+                y=[1.0] * len(group),
+                yaxis="y",
+                mode="markers",
+                name=f"Event: {cat.replace('_', ' ')}",
+                marker={"symbol": "line-ns-open", "size": 18, "color": COLORS.get(cat, "#999")},
+                customdata=[
+                    [str(d.date()), str(lab), str(s)]
+                    for d, lab, s in zip(dates, group["label"], group["source"], strict=True)
+                ],
+                hovertemplate=EVENT_HOVER,
+            ),
+            row=1,
+            col=1,
+        )
+        for d in dates:
+            fig.add_vline(
+                x=d, line_width=1, line_dash="dot", line_color=COLORS.get(cat, "#999"), opacity=0.35
+            )
+
+
+def margin_figure(ebita: pd.DataFrame, margin: pd.DataFrame, note: str) -> go.Figure:
+    """Adjusted EBITA (bars) and its margin on revenue (line, right axis)."""
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(bar(ebita, "Adjusted EBITA", COLORS["adjusted_ebita"]), secondary_y=False)
+    fig.add_trace(line(margin, "Adjusted EBITA margin", COLORS["margin"]), secondary_y=True)
+    unit = ebita["unit"].iloc[0] if len(ebita) else "RMB_mn"
+    _layout(fig, "Adjusted EBITA and margin", unit_label(unit))
+    fig.update_yaxes(title_text="margin, % of revenue", secondary_y=True)
+    _quarter_ticks(fig, [ebita, margin])
+    return footnote(fig, note)
+
+
+def cash_figure(frames: dict[str, pd.DataFrame], note: str) -> go.Figure:
+    """Operating cash flow, capex, OCF less capex and the company's free cash flow."""
+    spec = [
+        ("Operating cash flow", "operating_cash_flow", "line"),
+        ("Capex", "capex", "bar"),
+        ("Operating cash flow less capex", "ocf_less_capex", "line"),
+        ("Free cash flow (company definition)", "free_cash_flow", "line"),
+    ]
+    traces = [
+        bar(frames[k], n, COLORS[k])
+        if kind == "bar"
+        else line(frames[k], n, COLORS[k], dash="dash" if k == "ocf_less_capex" else "solid")
+        for n, k, kind in spec
+    ]
+    fig = go.Figure(traces)
+    unit = next((f["unit"].iloc[0] for f in frames.values() if len(f)), "RMB_mn")
+    _layout(fig, "Cash: operating cash flow, capex and free cash flow", unit_label(unit))
+    _quarter_ticks(fig, list(frames.values()))
+    return footnote(fig, note)
+
+
+def intensity_figure(intensity: pd.DataFrame, note: str) -> go.Figure:
+    """Capex intensity: capex as a percentage of revenue."""
+    fig = go.Figure([bar(intensity, "Capex intensity (capex / revenue)", COLORS["capex"])])
+    _layout(fig, "Capex intensity", "% of revenue", height=360)
+    _quarter_ticks(fig, [intensity])
+    return footnote(fig, note)
+
+
+def cloud_figure(
+    revenue: pd.DataFrame, growth: pd.DataFrame, ebita: pd.DataFrame, note: str
+) -> go.Figure:
+    """Cloud segment revenue and adjusted EBITA (bars) with revenue growth (line, right axis)."""
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(bar(revenue, "Cloud revenue", COLORS["cloud_revenue"]), secondary_y=False)
+    fig.add_trace(
+        bar(ebita, "Cloud adjusted EBITA", COLORS["cloud_adjusted_ebita"]), secondary_y=False
+    )
+    fig.add_trace(line(growth, "Cloud revenue YoY (stated)", COLORS["margin"]), secondary_y=True)
+    unit = revenue["unit"].iloc[0] if len(revenue) else "RMB_mn"
+    _layout(fig, "Cloud Intelligence Group", unit_label(unit))
+    fig.update_yaxes(title_text="YoY growth, %", secondary_y=True)
+    _quarter_ticks(fig, [revenue, ebita, growth])
+    return footnote(fig, note)
+
+
+def event_returns(windows: pd.DataFrame, note: str) -> go.Figure:
+    """Cumulative return around each event, against the benchmark (excess return)."""
+    fig = go.Figure()
+    for (label_, ticker), g in windows.groupby(["event", "ticker"], sort=False):
+        fig.add_trace(
+            go.Scatter(
+                x=g["day"],
+                y=g["excess_pct"],
+                mode="lines+markers",
+                name=f"{ticker}: {label_}",
+                customdata=[[str(d), str(s)] for d, s in zip(g["date"], g["source"], strict=True)],
+                hovertemplate=RETURN_HOVER,
+            )
+        )
+    fig.add_vline(x=0, line_dash="dot")
+    _layout(fig, "Return against the benchmark around events", "cumulative excess return, %")
+    fig.update_xaxes(title_text="trading days from the event")
+    return footnote(fig, note)

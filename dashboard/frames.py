@@ -1,0 +1,212 @@
+"""Pure reshaping of tidy facts into the frames charts take (no Streamlit, no I/O)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from etl import periods, transform
+from etl.models import METRICS
+
+FRAME_COLUMNS = ["period_end", "value", "label", "unit", "source", "source_url", "note"]
+#: The RMB 380 billion three-year AI and cloud infrastructure plan of February 2025.
+COMMITMENT_RMB_MN = 380_000.0
+COMMITMENT_START = "2025-03-31"
+
+
+def source_names(sources: pd.DataFrame) -> dict[str, str]:
+    """source_id -> 'Publisher: Title' (short) for hovers and footnotes."""
+    out = {}
+    for r in sources.itertuples(index=False):
+        text = f"{r.publisher}: {r.title}" if r.publisher else str(r.title)
+        out[str(r.source_id)] = text if len(text) <= 70 else text[:67] + "..."
+    return out
+
+
+def label(end: pd.Timestamp, basis: str) -> str:
+    """Quarter label on the chosen basis."""
+    return periods.period_label(end.date(), basis)
+
+
+def quarterly(
+    facts: pd.DataFrame,
+    metric: str,
+    *,
+    ccy: str = "RMB",
+    basis: str = "fiscal",
+    names: dict[str, str] | None = None,
+    window: tuple[date | None, date | None] = (None, None),
+) -> pd.DataFrame:
+    """One quarterly metric as a chart frame; RMB amounts converted to USD when asked.
+
+    USD uses the convenience rate each release states; a quarter without a rate on file gets
+    no value (and a note), never an estimate.
+    """
+    rows = facts[(facts["entity"] == "alibaba") & (facts["metric"] == metric)].copy()
+    rows = rows[rows["value"].notna()]
+    rows["period_end"] = pd.to_datetime(rows["period_end"])
+    rows = rows.sort_values("period_end")
+    unit = METRICS[metric].unit
+    values = rows["value"].astype(float).to_numpy()
+    notes = rows["note"].fillna("").astype(str).to_numpy()
+    if ccy == "USD" and unit == "RMB_mn":
+        rate = transform.series(facts, "usd_rmb_rate")
+        usd = transform.to_usd(pd.Series(values, index=pd.DatetimeIndex(rows["period_end"])), rate)
+        values = usd.to_numpy()
+        notes = np.where(np.isnan(values), "no convenience rate on file for this quarter", notes)
+        unit = "USD_mn"
+    frame = pd.DataFrame(
+        {
+            "period_end": rows["period_end"].to_numpy(),
+            "value": values,
+            "label": [label(t, basis) for t in rows["period_end"]],
+            "unit": unit,
+            "source": rows["source_id"].map(names or {}).fillna(rows["source_id"]).to_numpy(),
+            "source_url": rows["source_url"].fillna("").to_numpy(),
+            "note": notes,
+        }
+    )
+    return clip(frame, window)
+
+
+def clip(frame: pd.DataFrame, window: tuple[date | None, date | None]) -> pd.DataFrame:
+    """Keep rows whose period_end falls inside the window (either bound may be open)."""
+    start, end = window
+    keep = pd.Series(True, index=frame.index)
+    if start:
+        keep &= frame["period_end"] >= pd.Timestamp(start)
+    if end:
+        keep &= frame["period_end"] <= pd.Timestamp(end)
+    return frame[keep].reset_index(drop=True)
+
+
+def derive(frame: pd.DataFrame, how: str, basis: str) -> pd.DataFrame:
+    """Apply ttm | yoy | qoq | index | cumulative to a quarterly frame (NaN where undefined)."""
+    s = pd.Series(frame["value"].to_numpy(dtype=float), index=pd.DatetimeIndex(frame["period_end"]))
+    fn = {
+        "ttm": transform.ttm,
+        "yoy": transform.yoy,
+        "qoq": transform.qoq,
+        "index": transform.index_to_100,
+        "cumulative": lambda x: transform.cumulative_since(x, COMMITMENT_START),
+    }[how]
+    out_s = fn(s)
+    out = frame.copy()
+    out["value"] = out_s.reindex(s.index).to_numpy()
+    if how in ("yoy", "qoq"):
+        out["unit"] = "pct"
+    elif how == "index":
+        out["unit"] = "index"
+    if how == "cumulative":
+        out = out[out["period_end"] >= pd.Timestamp(COMMITMENT_START)]
+    return out.reset_index(drop=True)
+
+
+def ratio(num: pd.DataFrame, den: pd.DataFrame) -> pd.DataFrame:
+    """num / den in percent for the quarters both have."""
+    merged = num.merge(den[["period_end", "value"]], on="period_end", suffixes=("", "_den"))
+    merged["value"] = transform.margin(merged["value"], merged["value_den"]).to_numpy()
+    merged["unit"] = "pct"
+    return merged.drop(columns=["value_den"])
+
+
+def difference(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """a - b for the quarters both have (e.g. operating cash flow less capex)."""
+    merged = a.merge(b[["period_end", "value", "source"]], on="period_end", suffixes=("", "_b"))
+    merged["value"] = merged["value"] - merged["value_b"]
+    merged["source"] = merged["source"] + " ; " + merged["source_b"]
+    merged["note"] = "derived: difference of two reported figures"
+    return merged.drop(columns=["value_b", "source_b"])
+
+
+def observations(
+    facts: pd.DataFrame,
+    metric: str,
+    names: dict[str, str] | None = None,
+    window: tuple[date | None, date | None] = (None, None),
+) -> pd.DataFrame:
+    """A dated (point-in-time) metric as a chart frame; one row per observation, never filled."""
+    rows = facts[facts["metric"] == metric].copy()
+    rows = rows[rows["value"].notna()]
+    rows["period_end"] = pd.to_datetime(rows["period_end"])
+    rows = rows.sort_values("period_end")
+    frame = pd.DataFrame(
+        {
+            "period_end": rows["period_end"].to_numpy(),
+            "value": rows["value"].astype(float).to_numpy(),
+            "label": [t.strftime("%Y-%m-%d") for t in rows["period_end"]],
+            "unit": METRICS[metric].unit,
+            "source": rows["source_id"].map(names or {}).fillna(rows["source_id"]).to_numpy(),
+            "source_url": rows["source_url"].fillna("").to_numpy(),
+            "note": rows["note"].fillna("").astype(str).to_numpy(),
+        }
+    )
+    return clip(frame, window)
+
+
+def shift(frame: pd.DataFrame, quarters: int, basis: str) -> pd.DataFrame:
+    """Move a quarterly frame by whole quarters (lead/lag), relabelling the shifted quarters."""
+    if quarters == 0:
+        return frame
+    out = frame.copy()
+    out["period_end"] = pd.DatetimeIndex(out["period_end"]) + pd.offsets.QuarterEnd(quarters)
+    out["label"] = [f"{lab} (shifted {quarters:+d}q)" for lab in frame["label"]]
+    return out
+
+
+def latest(frame: pd.DataFrame) -> pd.Series | None:
+    """The newest row of a frame, or None."""
+    return None if frame.empty else frame.iloc[-1]
+
+
+#: Stock -> benchmark used for excess returns (a missing benchmark gives raw returns).
+BENCHMARKS = {"BABA": "KWEB", "9988.HK": "^HSI"}
+
+
+def event_windows(
+    prices: pd.DataFrame,
+    events: pd.DataFrame,
+    win: int,
+    names: dict[str, str] | None = None,
+    window: tuple[date | None, date | None] = (None, None),
+) -> pd.DataFrame:
+    """Cumulative return of each stock from the close before each event, minus its benchmark's.
+
+    Returns columns event, ticker, day (trading days from the event), date, return_pct,
+    benchmark_pct, excess_pct, source. Events without `win` trading days on each side are skipped.
+    """
+    px = prices.assign(date=pd.to_datetime(prices["date"])).sort_values("date")
+    closes = px.pivot_table(index="date", columns="ticker", values="close", aggfunc="last")
+    rows = []
+    for ev in events.itertuples(index=False):
+        when = pd.Timestamp(ev.date)
+        if (window[0] and when < pd.Timestamp(window[0])) or (
+            window[1] and when > pd.Timestamp(window[1])
+        ):
+            continue
+        pos = int(closes.index.searchsorted(when))
+        if pos - win - 1 < 0 or pos + win >= len(closes.index):
+            continue
+        span = closes.iloc[pos - win - 1 : pos + win + 1]
+        base = span.iloc[win]  # the close before the event day
+        for ticker, bench in BENCHMARKS.items():
+            if ticker not in span:
+                continue
+            ret = (span[ticker] / base[ticker] - 1) * 100
+            bret = (span[bench] / base[bench] - 1) * 100 if bench in span else ret * 0
+            for k, (d, r, b) in enumerate(zip(span.index, ret, bret, strict=True)):
+                rows.append(
+                    {
+                        "event": f"{ev.date} {ev.label}"[:60],
+                        "ticker": ticker,
+                        "day": k - win - 1,
+                        "date": d.date().isoformat(),
+                        "return_pct": r,
+                        "benchmark_pct": b,
+                        "excess_pct": r - b,
+                        "source": (names or {}).get(str(ev.source_id), str(ev.source_id)),
+                    }
+                )
+    return pd.DataFrame(rows)

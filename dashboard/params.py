@@ -1,0 +1,172 @@
+"""View state <-> URL query parameters. parse() never raises; unknown values fall back to defaults.
+
+URL keys: vintage, ccy, basis, from, to, capex, view, lag, series, q, win. Page choice is the
+URL path (st.navigation url_path), so it needs no key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from etl import periods
+from etl.store import VINTAGE_RE
+
+CURRENCIES = ("RMB", "USD")
+BASES = ("fiscal", "calendar")
+CAPEX_VIEWS = ("quarterly", "ttm", "cumulative")
+TRANSFORMS = ("level", "index", "yoy")
+LAG_RANGE = (-8, 8)
+WINDOW_RANGE = (1, 30)
+ADOPTION_SERIES = (
+    "hf_qwen_derivative_models",
+    "hf_qwen_downloads_cumulative",
+    "lmarena_best_qwen_score",
+    "lmarena_best_qwen_rank",
+    "qwen_app_mau",
+    "model_studio_customers",
+    "china_enterprise_llm_token_share_pct",
+    "tokens_per_day",
+    "hf_downloads_30d",
+    "hf_derivatives",
+)
+DEFAULT_SERIES = ("hf_qwen_derivative_models", "hf_qwen_downloads_cumulative", "qwen_app_mau")
+MAX_SEARCH = 80
+_SEARCH_OK = re.compile(r"^[\w\s.,:;%&()'/+\-]*$", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """Everything that defines what a viewer sees, besides the page."""
+
+    vintage: str | None = None
+    ccy: str = "RMB"
+    basis: str = "fiscal"
+    start: date | None = None
+    end: date | None = None
+    capex: str = "quarterly"
+    view: str = "level"
+    lag: int = 0
+    series: tuple[str, ...] = DEFAULT_SERIES
+    q: str = ""
+    win: int = 5
+    notices: tuple[str, ...] = field(default=(), compare=False)
+
+
+DEFAULT = ViewState()
+
+
+def _one(raw: Mapping[str, object], key: str) -> str | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if isinstance(value, list | tuple):
+        value = value[-1] if value else ""
+    return str(value)
+
+
+def _choice(
+    raw: Mapping[str, object], key: str, options: tuple[str, ...], notes: list[str]
+) -> str | None:
+    value = _one(raw, key)
+    if value is None:
+        return None
+    if value in options:
+        return value
+    notes.append(f"Ignored {key}={value[:30]!r}: expected one of {', '.join(options)}.")
+    return None
+
+
+def _int(
+    raw: Mapping[str, object], key: str, bounds: tuple[int, int], notes: list[str]
+) -> int | None:
+    value = _one(raw, key)
+    if value is None:
+        return None
+    if re.fullmatch(r"[+-]?\d{1,3}", value) and bounds[0] <= int(value) <= bounds[1]:
+        return int(value)
+    notes.append(
+        f"Ignored {key}={value[:30]!r}: expected a whole number from {bounds[0]} to {bounds[1]}."
+    )
+    return None
+
+
+def _quarter(raw: Mapping[str, object], key: str, notes: list[str]) -> date | None:
+    value = _one(raw, key)
+    if value is None:
+        return None
+    for fn in (periods.fiscal_to_period_end, periods.calendar_to_period_end):
+        try:
+            end = fn(value)
+        except ValueError:
+            continue
+        if date(2000, 1, 1) <= end <= date(2100, 12, 31):
+            return end
+    notes.append(f"Ignored {key}={value[:30]!r}: expected a quarter like FY2024Q1 or 2023Q2.")
+    return None
+
+
+def _series(raw: Mapping[str, object], notes: list[str]) -> tuple[str, ...] | None:
+    value = _one(raw, "series")
+    if value is None:
+        return None
+    items = [s for s in value.split(",") if s]
+    known = tuple(dict.fromkeys(s for s in items if s in ADOPTION_SERIES))
+    if len(known) != len(items):
+        notes.append("Ignored unknown adoption series in the link.")
+    return known
+
+
+def parse(raw: Mapping[str, object]) -> ViewState:
+    """Turn query parameters into a ViewState; never raises, and says what it ignored."""
+    notes: list[str] = []
+    vintage = _one(raw, "vintage")
+    if vintage is not None and not VINTAGE_RE.match(vintage):
+        notes.append(f"The link's vintage {vintage[:30]!r} is not a valid vintage id.")
+        vintage = None
+    values = {
+        "vintage": vintage,
+        "ccy": _choice(raw, "ccy", CURRENCIES, notes),
+        "basis": _choice(raw, "basis", BASES, notes),
+        "start": _quarter(raw, "from", notes),
+        "end": _quarter(raw, "to", notes),
+        "capex": _choice(raw, "capex", CAPEX_VIEWS, notes),
+        "view": _choice(raw, "view", TRANSFORMS, notes),
+        "lag": _int(raw, "lag", LAG_RANGE, notes),
+        "series": _series(raw, notes),
+        "win": _int(raw, "win", WINDOW_RANGE, notes),
+    }
+    q = _one(raw, "q")
+    if q is not None:
+        if len(q) <= MAX_SEARCH and _SEARCH_OK.match(q):
+            values["q"] = q
+        else:
+            notes.append("Ignored the search text in the link (too long or unusual characters).")
+    state = replace(DEFAULT, **{k: v for k, v in values.items() if v is not None})
+    if state.start and state.end and state.start > state.end:
+        notes.append("The link's date range was reversed; showing the full range.")
+        state = replace(state, start=None, end=None)
+    return replace(state, notices=tuple(notes))
+
+
+def to_query(state: ViewState) -> dict[str, str]:
+    """Query parameters for a state: the vintage plus every value that differs from the default."""
+    out: dict[str, str] = {}
+    if state.vintage:
+        out["vintage"] = state.vintage
+    for key in ("ccy", "basis", "capex", "view", "q"):
+        if getattr(state, key) != getattr(DEFAULT, key):
+            out[key] = str(getattr(state, key))
+    if state.start:
+        out["from"] = periods.period_label(state.start, state.basis)
+    if state.end:
+        out["to"] = periods.period_label(state.end, state.basis)
+    if state.lag != DEFAULT.lag:
+        out["lag"] = str(state.lag)
+    if state.win != DEFAULT.win:
+        out["win"] = str(state.win)
+    if state.series != DEFAULT.series:
+        out["series"] = ",".join(state.series)
+    return out

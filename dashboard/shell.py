@@ -1,0 +1,153 @@
+"""The frame around every page: view state from the URL, shared controls, vintage notices."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, params
+from dashboard.params import ViewState
+from etl import periods
+from etl.export import diff_facts
+
+STATE_KEY = "view_state"
+
+
+def state() -> ViewState:
+    """The session's view state; parsed from the URL when the session starts."""
+    if STATE_KEY not in st.session_state:
+        st.session_state[STATE_KEY] = params.parse(st.query_params.to_dict())
+    current: ViewState = st.session_state[STATE_KEY]
+    return current
+
+
+def update(**changes: object) -> None:
+    """Change the view state and write it to the URL."""
+    st.session_state[STATE_KEY] = replace(state(), **changes, notices=())  # type: ignore[arg-type]
+    sync_url()
+
+
+def sync_url() -> None:
+    """Make the URL carry exactly the view state (always including the vintage)."""
+    wanted = params.to_query(state())
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def share_url(page_path: str) -> str:
+    """The link that reproduces this view."""
+    base = str(st.context.url or "").split("?")[0].rstrip("/")
+    root = base.rsplit("/", 1)[0] if base.endswith(f"/{page_path}") else base
+    return f"{root}/{page_path}?{urlencode(params.to_query(state()))}"
+
+
+def resolve_vintage() -> str | None:
+    """Pin the session to a vintage: the link's one if published, else the current one."""
+    s = state()
+    if s.vintage is not None and data.resolve(s.vintage) is not None:
+        return s.vintage
+    current = data.ensure_vintage()
+    if s.vintage is not None:
+        st.warning(
+            f"This link asks for data vintage `{s.vintage}`, which is not published here "
+            "(it may come from another server). Showing the current data instead."
+        )
+    if current is not None:
+        st.session_state[STATE_KEY] = replace(s, vintage=current)
+    return current
+
+
+def _quarters(vintage: str) -> list[pd.Timestamp]:
+    f = data.facts(vintage)
+    q = f.loc[(f["fiscal_period"].astype(str) != "") & f["value"].notna(), "period_end"]
+    return sorted(pd.to_datetime(q.unique()))
+
+
+def _on(field: str, key: str) -> None:
+    value = st.session_state[key]
+    if field == "range":
+        start, end = value
+        update(start=start.date(), end=end.date())
+    else:
+        update(**{field: value})
+
+
+def controls(vintage: str) -> None:
+    """Sidebar controls shared by every page: currency, period basis, date range."""
+    s = state()
+    sb = st.sidebar
+    sb.header("View")
+    sb.segmented_control(
+        "Currency",
+        params.CURRENCIES,
+        default=s.ccy,
+        key="w_ccy",
+        on_change=_on,
+        args=("ccy", "w_ccy"),
+        help="RMB as reported, or US$ at each release's convenience rate",
+    )
+    sb.segmented_control(
+        "Quarters",
+        params.BASES,
+        default=s.basis,
+        key="w_basis",
+        on_change=_on,
+        args=("basis", "w_basis"),
+        format_func=lambda b: "Fiscal (FY ends 31 Mar)" if b == "fiscal" else "Calendar",
+    )
+    quarters = _quarters(vintage)
+    if len(quarters) >= 2:
+        start = pd.Timestamp(s.start) if s.start else quarters[0]
+        end = pd.Timestamp(s.end) if s.end else quarters[-1]
+        start = min(quarters, key=lambda q: abs(q - start))
+        end = min(quarters, key=lambda q: abs(q - end))
+        sb.select_slider(
+            "Date range",
+            options=quarters,
+            value=(start, end),
+            key="w_range",
+            on_change=_on,
+            args=("range", "w_range"),
+            format_func=lambda t: periods.period_label(t.date(), s.basis),
+        )
+
+
+def vintage_notice(vintage: str, metrics: list[str]) -> None:
+    """Say when newer data exist, offer them, and list what changed among the figures in view."""
+    current = data.current_id(data.store_root())
+    if current is None or current == vintage:
+        return
+    changes = diff_facts(data.facts(vintage), data.facts(current))
+    in_view = changes[changes["metric"].isin(metrics)] if metrics else changes
+    st.info(
+        f"You are viewing data vintage `{vintage}`. Newer data exist (vintage `{current}`): "
+        f"{len(in_view)} figure(s) in this view changed."
+    )
+    st.button(
+        "Show this view on the latest data",
+        key="w_latest",
+        on_click=update,
+        kwargs={"vintage": current},
+    )
+    if len(in_view):
+        with st.expander("What changed in this view"):
+            st.dataframe(in_view, hide_index=True, width="stretch")
+
+
+def share_box(page_path: str, vintage: str) -> None:
+    """Show the link to copy (always pinned to the vintage on screen)."""
+    with st.sidebar.expander("Share this view", icon=":material/link:"):
+        st.code(share_url(page_path), language=None, wrap_lines=True)
+        st.caption(f"Pinned to data vintage `{vintage}`: the link keeps showing these numbers.")
+
+
+def notices() -> None:
+    """Show, once, what the link contained that could not be used."""
+    s = state()
+    for note in s.notices:
+        st.warning(note, icon=":material/link_off:")
+    if s.notices:
+        st.session_state[STATE_KEY] = replace(s, notices=())

@@ -1,0 +1,67 @@
+"""Palette, unit labels and number formatting shared by charts and pages."""
+
+from __future__ import annotations
+
+import math
+
+COLORS = {
+    "capex": "#d9480f",
+    "adjusted_ebita": "#1c7ed6",
+    "free_cash_flow": "#2f9e44",
+    "operating_cash_flow": "#74b816",
+    "ocf_less_capex": "#845ef7",
+    "revenue": "#495057",
+    "cloud_revenue": "#0c8599",
+    "cloud_adjusted_ebita": "#1c7ed6",
+    "margin": "#e8590c",
+    "adoption": "#ae3ec9",
+    "qwen_release": "#ae3ec9",
+    "earnings": "#868e96",
+    "capex_commitment": "#d9480f",
+    "conference": "#0c8599",
+    "other": "#adb5bd",
+}
+ADOPTION_COLORS = ["#ae3ec9", "#1098ad", "#f08c00", "#5c940d", "#c2255c", "#364fc7", "#087f5b"]
+
+UNIT_LABELS = {
+    "RMB_mn": "RMB million",
+    "USD_mn": "US$ million",
+    "pct": "%",
+    "count": "count",
+    "score": "score",
+    "rank": "rank (1 = best)",
+    "tokens_per_day": "tokens per day",
+    "RMB_per_USD": "RMB per US$",
+}
+
+
+def unit_label(unit: str) -> str:
+    """Human unit for an axis title."""
+    return UNIT_LABELS.get(unit, unit)
+
+
+def money(value: float | None, unit: str) -> str:
+    """Format an amount in millions as billions with its currency: 'RMB 243.4 bn'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    cur = "US$" if unit == "USD_mn" else "RMB"
+    if abs(value) >= 1000:
+        return f"{cur} {value / 1000:,.1f} bn"
+    return f"{cur} {value:,.0f} mn"
+
+
+def count(value: float | None) -> str:
+    """Format a count compactly: 180,000 -> '180k', 700,000,000 -> '700M'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:,.1f}".rstrip("0").rstrip(".") + suffix
+    return f"{value:,.0f}"
+
+
+def pct(value: float | None) -> str:
+    """Format a signed percentage."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return f"{value:+.0f}%"

@@ -1,0 +1,51 @@
+"""Helpers to read plotly figures out of AppTest elements (plotly 7 typed arrays)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+PAGES = {
+    "overview": "app_pages/overview.py",
+    "spending": "app_pages/spending.py",
+    "profitability": "app_pages/profitability.py",
+    "market": "app_pages/market.py",
+    "sources": "app_pages/sources.py",
+}
+
+
+def decode(arr: Any) -> list[Any]:
+    """Plotly 7 serialises numeric arrays as {'dtype', 'bdata'}; return a plain list."""
+    if isinstance(arr, dict) and "bdata" in arr:
+        return np.frombuffer(base64.b64decode(arr["bdata"]), dtype=np.dtype(arr["dtype"])).tolist()
+    return list(arr) if arr is not None else []
+
+
+def figures(at: AppTest) -> list[dict[str, Any]]:
+    """Every plotly figure on the page as a dict."""
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def trace(fig: dict[str, Any], name: str) -> dict[str, Any]:
+    """The trace with this name (first match)."""
+    for t in fig["data"]:
+        if t.get("name") == name:
+            return t
+    raise KeyError(f"no trace {name!r} in {[t.get('name') for t in fig['data']]}")
+
+
+def run(page: str, query: dict[str, str] | None = None) -> AppTest:
+    """Run the app on one page with optional query parameters."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    if page != "overview":
+        at.switch_page(PAGES[page]).run()
+    return at

@@ -1,0 +1,70 @@
+"""The URL codec: round trips, and never raises on arbitrary input."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dashboard import params
+from dashboard.params import ViewState
+
+QUARTER_ENDS = st.builds(
+    lambda y, m: date(y, m, {3: 31, 6: 30, 9: 30, 12: 31}[m]),
+    st.integers(2001, 2099),
+    st.sampled_from([3, 6, 9, 12]),
+)
+STATES = st.builds(
+    ViewState,
+    vintage=st.none() | st.from_regex(r"v[0-9a-f]{12}", fullmatch=True),
+    ccy=st.sampled_from(params.CURRENCIES),
+    basis=st.sampled_from(params.BASES),
+    start=st.none() | QUARTER_ENDS,
+    end=st.none(),
+    capex=st.sampled_from(params.CAPEX_VIEWS),
+    view=st.sampled_from(params.TRANSFORMS),
+    lag=st.integers(*params.LAG_RANGE),
+    series=st.lists(st.sampled_from(params.ADOPTION_SERIES), unique=True).map(tuple),
+    q=st.from_regex(r"[a-z0-9 _]{0,20}", fullmatch=True),
+    win=st.integers(*params.WINDOW_RANGE),
+)
+
+
+@given(STATES)
+def test_round_trip(state: ViewState) -> None:
+    """parse(to_query(s)) == s for every view state."""
+    back = params.parse(params.to_query(state))
+    assert back == state and back.notices == ()
+
+
+@given(
+    st.dictionaries(
+        st.text(max_size=10), st.text(max_size=200) | st.lists(st.text(max_size=20), max_size=3)
+    )
+)
+def test_parse_never_raises(raw: dict[str, object]) -> None:
+    """Arbitrary query strings give a valid state, never an exception."""
+    state = params.parse(raw)
+    assert (
+        state.ccy in params.CURRENCIES and params.LAG_RANGE[0] <= state.lag <= params.LAG_RANGE[1]
+    )
+
+
+def test_garbage_values_fall_back_with_notices() -> None:
+    """Each unusable value is named in a notice and replaced by its default."""
+    state = params.parse(
+        {"ccy": "EUR", "lag": "99", "vintage": "../x", "from": "FY2026Q4", "to": "FY2024Q1"}
+    )
+    assert state.ccy == "RMB" and state.lag == 0 and state.vintage is None
+    assert state.start is None and state.end is None
+    assert len(state.notices) == 4
+
+
+def test_defaults_give_short_links() -> None:
+    """Only the vintage and non-default values go into the URL."""
+    assert params.to_query(ViewState(vintage="v0123456789ab")) == {"vintage": "v0123456789ab"}
+    q = params.to_query(
+        ViewState(vintage="v0123456789ab", basis="calendar", start=date(2024, 6, 30))
+    )
+    assert q == {"vintage": "v0123456789ab", "basis": "calendar", "from": "2024Q2"}
