@@ -43,7 +43,7 @@ PAGES = [
 ]
 #: Figures each page shows, for the "what changed" notice on pinned links.
 PAGE_METRICS = {
-    "overview": ["revenue", "adjusted_ebita", "free_cash_flow", "capex", "cloud_revenue"],
+    "": ["revenue", "adjusted_ebita", "free_cash_flow", "capex", "cloud_revenue"],
     "spending": ["capex", *shell.params.ADOPTION_SERIES],
     "profitability": [
         "adjusted_ebita",
@@ -60,7 +60,7 @@ PAGE_METRICS = {
 }
 
 page = st.navigation(PAGES, position="top")
-path = page.url_path or "overview"
+path = page.url_path  # "" for the default page, which lives at the root URL
 st.title("AI investment impact: Alibaba")
 shell.notices()
 with st.spinner("Loading data..."):

@@ -118,7 +118,7 @@ def footnote(fig: go.Figure, text: str) -> go.Figure:
         name="footnote",
     )
     lines = wrapped.count("<br>") + 1
-    fig.update_layout(margin={"l": 60, "r": 30, "t": 60, "b": 70 + 14 * lines})
+    fig.update_layout(margin={"l": 60, "r": 30, "t": 70, "b": 125 + 14 * lines})
     return fig
 
 
@@ -241,7 +241,9 @@ def margin_figure(ebita: pd.DataFrame, margin: pd.DataFrame, note: str) -> go.Fi
     fig.add_trace(line(margin, "Adjusted EBITA margin", COLORS["margin"]), secondary_y=True)
     unit = ebita["unit"].iloc[0] if len(ebita) else "RMB_mn"
     _layout(fig, "Adjusted EBITA and margin", unit_label(unit))
-    fig.update_yaxes(title_text="margin, % of revenue", secondary_y=True)
+    fig.update_yaxes(
+        title_text="margin, % of revenue", secondary_y=True, tickformat=".0f", showgrid=False
+    )
     _quarter_ticks(fig, [ebita, margin])
     return footnote(fig, note)
 
@@ -287,7 +289,7 @@ def cloud_figure(
     fig.add_trace(line(growth, "Cloud revenue YoY (stated)", COLORS["margin"]), secondary_y=True)
     unit = revenue["unit"].iloc[0] if len(revenue) else "RMB_mn"
     _layout(fig, "Cloud Intelligence Group", unit_label(unit))
-    fig.update_yaxes(title_text="YoY growth, %", secondary_y=True)
+    fig.update_yaxes(title_text="YoY growth, %", secondary_y=True, tickformat=".0f", showgrid=False)
     _quarter_ticks(fig, [revenue, ebita, growth])
     return footnote(fig, note)
 

@@ -68,7 +68,33 @@ def quarterly(
             "note": notes,
         }
     )
-    return clip(frame, window)
+    return clip(_fill_quarters(frame, basis), window)
+
+
+def _fill_quarters(frame: pd.DataFrame, basis: str) -> pd.DataFrame:
+    """Add empty rows for quarters between the first and last that have no figure on file.
+
+    Lines then break at the gap (plotly draws no segment across a missing value) instead of
+    joining the neighbours as if the quarter had been reported.
+    """
+    if len(frame) < 2:
+        return frame
+    full = pd.date_range(frame["period_end"].min(), frame["period_end"].max(), freq="QE")
+    missing = full.difference(pd.DatetimeIndex(frame["period_end"]))
+    if missing.empty:
+        return frame
+    gaps = pd.DataFrame(
+        {
+            "period_end": missing,
+            "value": np.nan,
+            "label": [label(t, basis) for t in missing],
+            "unit": frame["unit"].iloc[0],
+            "source": "",
+            "source_url": "",
+            "note": "not on file",
+        }
+    )
+    return pd.concat([frame, gaps]).sort_values("period_end").reset_index(drop=True)
 
 
 def clip(frame: pd.DataFrame, window: tuple[date | None, date | None]) -> pd.DataFrame:

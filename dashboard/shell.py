@@ -14,6 +14,8 @@ from etl import periods
 from etl.export import diff_facts
 
 STATE_KEY = "view_state"
+#: URL paths of the pages other than the default (which lives at the root).
+PAGE_PATHS = ("spending", "profitability", "market", "sources")
 
 
 def state() -> ViewState:
@@ -40,8 +42,11 @@ def sync_url() -> None:
 def share_url(page_path: str) -> str:
     """The link that reproduces this view."""
     base = str(st.context.url or "").split("?")[0].rstrip("/")
-    root = base.rsplit("/", 1)[0] if base.endswith(f"/{page_path}") else base
-    return f"{root}/{page_path}?{urlencode(params.to_query(state()))}"
+    for known in PAGE_PATHS:
+        if base.endswith(f"/{known}"):
+            base = base.removesuffix(f"/{known}")
+    path = f"/{page_path}" if page_path else "/"
+    return f"{base}{path}?{urlencode(params.to_query(state()))}"
 
 
 def resolve_vintage() -> str | None:

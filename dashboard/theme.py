@@ -41,13 +41,13 @@ def unit_label(unit: str) -> str:
 
 
 def money(value: float | None, unit: str) -> str:
-    """Format an amount in millions as billions with its currency: 'RMB 243.4 bn'."""
+    """Format an amount in millions compactly with its currency: '¥243.4bn' (RMB), 'US$33.5bn'."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    cur = "US$" if unit == "USD_mn" else "RMB"
+    cur = "US$" if unit == "USD_mn" else "¥"
     if abs(value) >= 1000:
-        return f"{cur} {value / 1000:,.1f} bn"
-    return f"{cur} {value:,.0f} mn"
+        return f"{cur}{value / 1000:,.1f}bn"
+    return f"{cur}{value:,.0f}mn"
 
 
 def count(value: float | None) -> str:

@@ -1,0 +1,46 @@
+"""Take screenshots of every page, light and dark, in headless chromium: python docs/screenshots.py"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from etl import pipeline  # noqa: E402
+from tests.e2e.server import CHROMIUM_ARGS, chromium_path, expected_charts, serve, wait_for_charts  # noqa: E402
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns("store", "cache"))
+        pipeline.run(data, progress=lambda _m: None)
+        with serve(data) as base, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            for scheme in ("light", "dark"):
+                ctx = browser.new_context(
+                    viewport={"width": 1400, "height": 1700}, color_scheme=scheme
+                )
+                page = ctx.new_page()
+                for name, n in expected_charts().items():
+                    page.goto(f"{base}/{'' if name == 'overview' else name}")
+                    if n:
+                        wait_for_charts(page, n)
+                    else:
+                        page.get_by_text("AI investment impact").first.wait_for()
+                    page.wait_for_timeout(1500)
+                    out = REPO / "docs" / f"{name}-{scheme}.png"
+                    page.screenshot(path=str(out))
+                    print(out.relative_to(REPO))  # noqa: T201
+                ctx.close()
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()
