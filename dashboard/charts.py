@@ -97,7 +97,10 @@ def _quarter_ticks(fig: go.Figure, frames: list[pd.DataFrame], **kw: object) -> 
     step = max(1, len(ticks) // 12)
     ticks = ticks.iloc[::step]
     fig.update_xaxes(
-        tickvals=ticks["period_end"], ticktext=[str(t).split(" ")[0] for t in ticks["label"]], **kw
+        tickvals=ticks["period_end"],
+        ticktext=[str(t).split(" ")[0] for t in ticks["label"]],
+        tickangle=-45,
+        **kw,
     )
 
 

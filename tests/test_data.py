@@ -112,3 +112,11 @@ def test_free_cash_flow_reconciles(tables: dict[str, pd.DataFrame]) -> None:
     other = full.get("fcf_other_adjustments", pd.Series(0.0, index=full.index)).fillna(0.0)
     gap = full["operating_cash_flow"] - full["capex_ppe"] - full["capex_intangibles"] + other
     assert ((gap - full["free_cash_flow"]).abs() <= 2).all()
+
+
+def test_readme_coverage_section_is_current(tables: dict[str, pd.DataFrame]) -> None:
+    """data/README.md's generated metric and coverage tables match the data files."""
+    from etl import coverage
+
+    readme = (REPO / "data" / "README.md").read_text(encoding="utf-8")
+    assert coverage.render(readme, coverage.table(tables)) == readme
