@@ -9,25 +9,6 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.theme import money, pct
-from etl.transform import FX_POLICY_TEXT
-
-
-def footnote_text(frames: list[pd.DataFrame], vintage: str, ccy: str, extra: str = "") -> str:
-    """'Sources: ... | FX: ... | Vintage ...' for the figures in a chart."""
-    names = []
-    for f in frames:
-        if len(f):
-            for s in f.loc[f["value"].notna(), "source"]:
-                for part in str(s).split(" ; "):
-                    if part not in names:
-                        names.append(part)
-    shown = "; ".join(names[:4]) + (
-        f"; and {len(names) - 4} more (see Sources page)" if len(names) > 4 else ""
-    )
-    fx = (
-        f" FX: {FX_POLICY_TEXT['convenience']}." if ccy == "USD" else " Amounts in RMB as reported."
-    )
-    return f"Sources: {shown or 'none in range'}.{fx} {extra}Vintage {vintage}."
 
 
 def chart(fig: go.Figure, key: str, filename: str) -> None:
@@ -62,3 +43,12 @@ def metric_card(
     col.metric(label, money(float(row["value"]), str(row["unit"])), delta=delta)
     link = f"[source]({row['source_url']})" if row["source_url"] else "no source link"
     col.caption(f"{row['label']} · {link}")
+
+
+def render(view: object) -> None:
+    """Show a View's messages and charts (cards and tables are page-specific)."""
+    for message in view.messages:  # type: ignore[attr-defined]
+        if not message.startswith("no-"):
+            st.info(message)
+    for c in view.charts:  # type: ignore[attr-defined]
+        chart(c.figure, c.key, c.filename)

@@ -102,3 +102,13 @@ def prices(vintage: str) -> pd.DataFrame:
 def manifest(vintage: str) -> dict[str, Any]:
     """Manifest of a vintage."""
     return load_manifest(store_root(), vintage)
+
+
+def tables(vintage: str) -> dict[str, pd.DataFrame]:
+    """Every table of a vintage, as the views take them."""
+    return {
+        "facts": facts(vintage),
+        "events": events(vintage),
+        "sources": sources(vintage),
+        "prices_daily": prices(vintage),
+    }

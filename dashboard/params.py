@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+
+__all__ = ["ViewState", "parse", "replace", "to_query"]
 from datetime import date
 
 from etl import periods

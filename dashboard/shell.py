@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, params
+from dashboard import data, params, snapshot, views
 from dashboard.params import ViewState
 from etl import periods
 from etl.export import diff_facts
+from etl.store import Store
 
 STATE_KEY = "view_state"
 #: URL paths of the pages other than the default (which lives at the root).
@@ -71,11 +73,14 @@ def _quarters(vintage: str) -> list[pd.Timestamp]:
     return sorted(pd.to_datetime(q.unique()))
 
 
-def _on(field: str, key: str) -> None:
+def on_widget(field: str, key: str) -> None:
+    """Widget callback: copy the widget's value into the view state (and the URL)."""
     value = st.session_state[key]
     if field == "range":
         start, end = value
         update(start=start.date(), end=end.date())
+    elif field == "series":
+        update(series=tuple(value))
     else:
         update(**{field: value})
 
@@ -90,7 +95,7 @@ def controls(vintage: str) -> None:
         params.CURRENCIES,
         default=s.ccy,
         key="w_ccy",
-        on_change=_on,
+        on_change=on_widget,
         args=("ccy", "w_ccy"),
         help="RMB as reported, or US$ at each release's convenience rate",
     )
@@ -99,7 +104,7 @@ def controls(vintage: str) -> None:
         params.BASES,
         default=s.basis,
         key="w_basis",
-        on_change=_on,
+        on_change=on_widget,
         args=("basis", "w_basis"),
         format_func=lambda b: "Fiscal (FY ends 31 Mar)" if b == "fiscal" else "Calendar",
     )
@@ -114,7 +119,7 @@ def controls(vintage: str) -> None:
             options=quarters,
             value=(start, end),
             key="w_range",
-            on_change=_on,
+            on_change=on_widget,
             args=("range", "w_range"),
             format_func=lambda t: periods.period_label(t.date(), s.basis),
         )
@@ -143,10 +148,34 @@ def vintage_notice(vintage: str, metrics: list[str]) -> None:
 
 
 def share_box(page_path: str, vintage: str) -> None:
-    """Show the link to copy (always pinned to the vintage on screen)."""
+    """The link to copy (pinned to the vintage on screen), a citation and the snapshot download."""
+    link = share_url(page_path)
+    page = page_path or "overview"
+    created = str(data.manifest(vintage).get("created_at", ""))
+    view_state = state()
+    root = data.store_root()
+
+    def make_bundle() -> bytes:
+        # Runs on Streamlit's download thread: read the store directly, not through st caches.
+        store = Store(Path(root))
+        tables = store.read_all(vintage)
+        view = views.build(page, tables, view_state)
+        return snapshot.bundle(view, view_state, tables, store.manifest(vintage), link)
+
     with st.sidebar.expander("Share this view", icon=":material/link:"):
-        st.code(share_url(page_path), language=None, wrap_lines=True)
+        st.code(link, language=None, wrap_lines=True)
         st.caption(f"Pinned to data vintage `{vintage}`: the link keeps showing these numbers.")
+        st.markdown("**Cite this view**")
+        st.code(snapshot.citation(page, vintage, created, link), language=None, wrap_lines=True)
+        st.download_button(
+            "Download snapshot (.zip)",
+            data=make_bundle,
+            file_name=f"aiimpact_{page}_{vintage}.zip",
+            mime="application/zip",
+            on_click="ignore",
+            icon=":material/download:",
+            help="Interactive charts as one offline HTML file, the data in view as CSV, metadata and a citation.",
+        )
 
 
 def notices() -> None:

@@ -189,18 +189,38 @@ _ALL: tuple[Metric, ...] = (
         "Capex over the last four quarters (stated)",
         "Capital expenditure over the trailing four quarters as stated in words by the company.",
     ),
+    # Vendor figures (Yahoo Finance via yfinance): a different definition, kept apart.
+    _q("vendor_revenue", "Revenue (Yahoo)", "Yahoo Finance TotalRevenue, quarterly."),
+    _q(
+        "vendor_operating_cash_flow",
+        "Operating cash flow (Yahoo)",
+        "Yahoo Finance OperatingCashFlow, quarterly.",
+    ),
+    _q(
+        "vendor_capex",
+        "Capital expenditure (Yahoo)",
+        "Yahoo Finance CapitalExpenditure with the sign flipped (positive = spent).",
+    ),
+    _q(
+        "vendor_free_cash_flow",
+        "Free cash flow (Yahoo)",
+        "Yahoo Finance FreeCashFlow = operating cash flow + capital expenditure; not the "
+        "company's non-GAAP definition.",
+    ),
     # Adoption (point-in-time, dated by the day they describe).
     _p(
         "hf_qwen_derivative_models",
         "count",
-        "Qwen derivative models on Hugging Face",
-        "Number of models on Hugging Face derived from Qwen base models, as stated.",
+        "Qwen derivative models (stated)",
+        "Number of models derived from Qwen base models, as stated by Alibaba or the press; the "
+        "note says whether the count is for Hugging Face only or all platforms.",
     ),
     _p(
         "hf_qwen_downloads_cumulative",
         "count",
-        "Qwen downloads (cumulative)",
-        "Cumulative downloads of Qwen models, as stated.",
+        "Qwen downloads, cumulative (stated)",
+        "Cumulative downloads of Qwen models, as stated; the note gives the scope (Hugging Face "
+        "only or all platforms).",
     ),
     _p(
         "lmarena_best_qwen_score",

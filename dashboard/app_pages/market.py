@@ -2,13 +2,12 @@
 
 import streamlit as st
 
-from dashboard import charts, components, data, frames, params, shell
+from dashboard import components, data, params, shell, views
 
 s = shell.state()
-v = str(s.vintage)
-prices = data.prices(v)
+tables = data.tables(str(s.vintage))
 
-if prices.empty:
+if tables["prices_daily"].empty:
     components.empty_state(
         "This vintage holds no market data",
         "Daily prices of BABA, 9988.HK and a benchmark come from the online refresh (yfinance). The curated "
@@ -22,20 +21,14 @@ st.slider(
     *params.WINDOW_RANGE,
     value=s.win,
     key="w_win",
-    on_change=shell._on,
+    on_change=shell.on_widget,
     args=("win", "w_win"),
 )
-events = data.events(v)
-events = events[events["category"].isin(["qwen_release", "earnings"])]
-names = frames.source_names(data.sources(v))
-windows = frames.event_windows(prices, events, s.win, names, (s.start, s.end))
-if windows.empty:
+view = views.market(tables, s)
+if not view.charts:
     components.empty_state(
         "No events inside the price history", "Widen the date range or refresh prices."
     )
     st.stop()
-note = components.footnote_text([], v, "RMB", "Prices: Yahoo Finance via yfinance (vendor data). ")
-components.chart(
-    charts.event_returns(windows, note), "market_events", f"event_returns_{s.win}d_{v}"
-)
-st.dataframe(windows, hide_index=True, width="stretch")
+components.render(view)
+st.dataframe(view.data, hide_index=True, width="stretch")

@@ -2,83 +2,20 @@
 
 import streamlit as st
 
-from dashboard import charts, components, data, frames, shell
+from dashboard import components, data, shell, views
 from etl.models import METRICS
 
 s = shell.state()
-v = str(s.vintage)
-facts = data.facts(v)
-names = frames.source_names(data.sources(v))
-
-
-def q(metric: str, ccy: str | None = None) -> frames.pd.DataFrame:
-    return frames.quarterly(
-        facts, metric, ccy=ccy or s.ccy, basis=s.basis, names=names, window=(s.start, s.end)
-    )
-
-
-ebita, revenue = q("adjusted_ebita"), q("revenue")
-margin = frames.ratio(q("adjusted_ebita", "RMB"), q("revenue", "RMB"))
-components.chart(
-    charts.margin_figure(
-        ebita,
-        margin,
-        components.footnote_text(
-            [ebita, revenue],
-            v,
-            s.ccy,
-            "Margin = adjusted EBITA / revenue, computed from the two reported figures. ",
-        ),
-    ),
-    "profit_margin",
-    f"adjusted_ebita_margin_{s.ccy}_{v}",
-)
-
-cash = {k: q(k) for k in ("operating_cash_flow", "capex", "free_cash_flow")}
-cash["ocf_less_capex"] = frames.difference(cash["operating_cash_flow"], cash["capex"])
-components.chart(
-    charts.cash_figure(
-        cash,
-        components.footnote_text(
-            list(cash.values()),
-            v,
-            s.ccy,
-            "OCF less capex is computed; the company's free cash flow also adjusts for other items. ",
-        ),
-    ),
-    "profit_cash",
-    f"cash_flows_{s.ccy}_{v}",
-)
-
+tables = data.tables(str(s.vintage))
+view = views.profitability(tables, s)
+margin, cash, intensity, cloud = view.charts
+components.chart(margin.figure, margin.key, margin.filename)
+components.chart(cash.figure, cash.key, cash.filename)
 left, right = st.columns(2)
 with left:
-    intensity = frames.ratio(q("capex", "RMB"), q("revenue", "RMB"))
-    components.chart(
-        charts.intensity_figure(
-            intensity,
-            components.footnote_text([intensity], v, "RMB", "Capex intensity = capex / revenue. "),
-        ),
-        "profit_intensity",
-        f"capex_intensity_{v}",
-    )
+    components.chart(intensity.figure, intensity.key, intensity.filename)
 with right:
-    cloud, cloud_ebita, growth = (
-        q("cloud_revenue"),
-        q("cloud_adjusted_ebita"),
-        q("cloud_revenue_yoy_pct"),
-    )
-    components.chart(
-        charts.cloud_figure(
-            cloud,
-            growth,
-            cloud_ebita,
-            components.footnote_text(
-                [cloud, cloud_ebita, growth], v, s.ccy, "Growth as stated in each release. "
-            ),
-        ),
-        "profit_cloud",
-        f"cloud_segment_{s.ccy}_{v}",
-    )
+    components.chart(cloud.figure, cloud.key, cloud.filename)
 
 with st.expander("Definitions (company non-GAAP measures)"):
     for metric in (
@@ -93,6 +30,7 @@ with st.expander("Definitions (company non-GAAP measures)"):
         "Full definitions with their sources are in `data/README.md` and on the Sources page."
     )
 
+facts = tables["facts"]
 yahoo = facts[facts["source_id"].astype(str).str.startswith("yahoo_")]
 st.subheader("Company figures against Yahoo Finance")
 if yahoo.empty:
@@ -103,4 +41,4 @@ if yahoo.empty:
         "python -m etl refresh --source yahoo",
     )
 else:
-    st.dataframe(yahoo, hide_index=True, width="stretch")
+    st.dataframe(views.reconciliation(facts), hide_index=True, width="stretch")

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, shell
+from dashboard import data, shell, views
 from etl.export import to_csv
 from etl.models import METRICS
 
@@ -16,15 +16,10 @@ st.text_input(
     value=s.q,
     key="w_q",
     max_chars=80,
-    on_change=shell._on,
+    on_change=shell.on_widget,
     args=("q", "w_q"),
 )
-shown = facts.drop(columns=["origin"])
-if s.q:
-    text = pd.Series(
-        [" ".join(map(str, r)).lower() for r in shown.itertuples(index=False)], index=shown.index
-    )
-    shown = shown[text.str.contains(s.q.lower(), regex=False)]
+shown = views.sources(data.tables(v), s).data
 st.caption(f"{len(shown)} of {len(facts)} figures in vintage `{v}`")
 st.dataframe(
     shown,

@@ -105,8 +105,8 @@ def test_spending_adoption_markers_events_commitment() -> None:
         q("capex"), "Capex, cumulative since April 2025", adoption, events, "n"
     )
     names = [t.name for t in fig.data]
-    assert "Qwen derivative models on Hugging Face" in names
-    adopt = fig.data[names.index("Qwen derivative models on Hugging Face")]
+    assert "Qwen derivative models (stated)" in names
+    adopt = fig.data[names.index("Qwen derivative models (stated)")]
     assert adopt.mode == "markers"
     assert "Event: qwen release" in names
     assert any("380" in (a.text or "") for a in fig.layout.annotations)

@@ -1,0 +1,168 @@
+"""Offline snapshot bundles of a view: interactive HTML, the data as CSV, metadata, citation.
+
+Usable from the dashboard (Download snapshot) and from the command line:
+
+    python -m dashboard.snapshot "spending?vintage=v0123456789ab&capex=ttm" --out view.zip
+
+The HTML embeds plotly.js, so it opens with no network; every string from the data is escaped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import io
+import json
+import sys
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pandas as pd
+import plotly.io as pio
+
+from dashboard import params, views
+from dashboard.params import ViewState
+from etl import config
+from etl.export import to_csv
+from etl.models import METRICS
+from etl.store import Store
+from etl.transform import FX_POLICY_TEXT
+
+TITLE = "AI investment impact: Alibaba"
+
+
+def citation(page: str, vintage: str, created: str, link: str, today: str | None = None) -> str:
+    """A citation line for a view."""
+    accessed = today or datetime.now(UTC).strftime("%Y-%m-%d")
+    return (
+        f'{TITLE}, "{views.PAGE_TITLES.get(page, page)}" view, data vintage {vintage} '
+        f"(published {created[:10]}), accessed {accessed}. {link}"
+    )
+
+
+def metadata(
+    view: views.View,
+    s: ViewState,
+    tables: dict[str, pd.DataFrame],
+    manifest: dict[str, Any],
+    link: str,
+) -> dict[str, Any]:
+    """Vintage, view state, sources in view, definitions and FX policy of a snapshot."""
+    used = set(view.data["source"]) if "source" in view.data else set()
+    src = tables["sources"]
+    names = {str(r.source_id): r for r in src.itertuples(index=False)}
+    in_view = [
+        {
+            "source_id": k,
+            "title": r.title,
+            "publisher": r.publisher,
+            "url": r.url,
+            "published": r.published,
+            "kind": r.kind,
+        }
+        for k, r in names.items()
+        if any(str(r.title)[:40] in str(u) for u in used)
+    ]
+    metrics = sorted(set(tables["facts"]["metric"]) & set(METRICS))
+    return {
+        "title": TITLE,
+        "page": view.page,
+        "vintage": s.vintage,
+        "vintage_created_at": manifest.get("created_at"),
+        "link": link,
+        "view_state": params.to_query(s),
+        "fx_policy": FX_POLICY_TEXT["convenience"]
+        if s.ccy == "USD"
+        else "RMB as reported (no conversion)",
+        "sources": in_view,
+        "definitions": {m: METRICS[m].definition for m in metrics},
+        "warnings": manifest.get("warnings", []),
+    }
+
+
+def _table_html(frame: pd.DataFrame, limit: int = 500) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td>{html.escape('' if pd.isna(v) else str(v))}</td>" for v in row)
+        + "</tr>"
+        for row in frame.head(limit).itertuples(index=False)
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def to_html(view: views.View, meta: dict[str, Any], cite: str) -> str:
+    """One self-contained HTML page: the view's interactive charts and its data."""
+    parts = []
+    for i, c in enumerate(view.charts):
+        parts.append(
+            pio.to_html(c.figure, include_plotlyjs=(i == 0), full_html=False, div_id=f"chart-{i}")
+        )
+    title = html.escape(f"{TITLE}: {views.PAGE_TITLES.get(view.page, view.page)}")
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<title>{title}</title><style>body{{font-family:sans-serif;margin:2em}}"
+        "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px}</style>"
+        f"</head><body><h1>{title}</h1>"
+        f"<p>Data vintage <code>{html.escape(str(meta['vintage']))}</code>; FX: {html.escape(meta['fx_policy'])}.</p>"
+        + "".join(parts)
+        + f"<h2>Data in view</h2>{_table_html(view.data)}"
+        + f"<h2>Cite this view</h2><p>{html.escape(cite)}</p></body></html>"
+    )
+
+
+def bundle(
+    view: views.View,
+    s: ViewState,
+    tables: dict[str, pd.DataFrame],
+    manifest: dict[str, Any],
+    link: str,
+) -> bytes:
+    """A zip: view.html, data.csv, metadata.json, CITATION.txt."""
+    meta = metadata(view, s, tables, manifest, link)
+    cite = citation(view.page, str(s.vintage), str(manifest.get("created_at", "")), link)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("view.html", to_html(view, meta, cite))
+        z.writestr("data.csv", to_csv(view.data))
+        z.writestr("metadata.json", json.dumps(meta, indent=2, default=str))
+        z.writestr("CITATION.txt", cite + "\n")
+    return buf.getvalue()
+
+
+def from_query(link: str, data_dir: Path) -> tuple[bytes, str]:
+    """Build the bundle for a dashboard link or '<page>?<query>' string; return (zip, page)."""
+    parts = urlsplit(link if "?" in link else "?" + link)
+    page = parts.path.strip("/").split("/")[-1] or "overview"
+    page = page if page in views.PAGE_TITLES else "overview"
+    s = params.parse({k: v[-1] for k, v in parse_qs(parts.query).items()})
+    store = Store(config.store_dir(data_dir))
+    vintage = store.resolve(s.vintage)
+    s = params.replace(s, vintage=vintage)  # type: ignore[attr-defined]
+    tables = store.read_all(vintage)
+    view = views.build(page, tables, s)
+    return bundle(view, s, tables, store.manifest(vintage), link), page
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: write the snapshot bundle of a view."""
+    p = argparse.ArgumentParser(prog="python -m dashboard.snapshot", description=__doc__)
+    p.add_argument("view", help="a dashboard link, or '<page>?<query string>'")
+    p.add_argument("--out", required=True, help="path of the .zip to write")
+    p.add_argument("--data-dir", default=None)
+    args = p.parse_args(argv)
+    try:
+        data, page = from_query(args.view, config.data_dir(args.data_dir))
+    except Exception as exc:  # a bad link or store: one clear line, exit 2
+        print(f"snapshot: {exc}", file=sys.stderr)  # noqa: T201
+        return 2
+    Path(args.out).write_bytes(data)
+    print(f"wrote {args.out} ({page} view, {len(data)} bytes)", file=sys.stderr)  # noqa: T201
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
