@@ -42,9 +42,8 @@ def ensure_vintage() -> str | None:
     return current
 
 
-@st.cache_data(ttl=5, max_entries=4, show_spinner=False)
 def current_id(root: str) -> str | None:
-    """The current vintage id (short ttl: a new publish shows up within seconds)."""
+    """The current vintage id: one small file read, uncached, so a publish shows at once."""
     return Store(Path(root)).current_id()
 
 
