@@ -35,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("refresh", parents=[common], help="online sources plus curated files")
     online = sorted(n for n, s in SOURCES.items() if s.online)
     r.add_argument("--source", action="append", choices=online, help="repeatable; default: all")
+    r.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help=f"wall-clock bound of the online part in seconds (default {config.REFRESH_TIMEOUT_SECONDS:.0f})",
+    )
     v = sub.add_parser("vintages", parents=[common], help="list published vintages")
     v.add_argument("--json", action="store_true")
     e = sub.add_parser("export", parents=[common], help="tidy facts of one vintage")
@@ -91,7 +97,8 @@ def _dispatch(args: argparse.Namespace, data_dir: Path) -> int:
         return EXIT_OK
     if args.command in ("build", "refresh"):
         online = [] if args.command == "build" else (args.source or _all_online())
-        result = pipeline.run(data_dir, online)
+        bound = getattr(args, "timeout", None)
+        result = pipeline.run(data_dir, online, refresh_timeout=bound)
         print(result.summary())  # noqa: T201
         return EXIT_OK
     if args.command == "vintages":

@@ -13,6 +13,8 @@ ENV_DATA_DIR = "AIIMPACT_DATA_DIR"
 MAX_CURATED_BYTES = 5 * 1024 * 1024
 #: How long a second build waits for the publish lock before giving up.
 LOCK_WAIT_SECONDS = 120.0
+#: Wall-clock bound of the online part of a refresh (every source together).
+REFRESH_TIMEOUT_SECONDS = 300.0
 
 
 def data_dir(arg: str | os.PathLike[str] | None = None) -> Path:

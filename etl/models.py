@@ -207,6 +207,20 @@ _ALL: tuple[Metric, ...] = (
         "Yahoo Finance FreeCashFlow = operating cash flow + capital expenditure; not the "
         "company's non-GAAP definition.",
     ),
+    _p(
+        "peer_capex_usd",
+        "USD_mn",
+        "Peer capex (US$)",
+        "A peer's quarterly capital expenditure from Yahoo Finance, positive = spent, dated by "
+        "the peer's own quarter end.",
+    ),
+    _p(
+        "peer_capex_rmb",
+        "RMB_mn",
+        "Peer capex (RMB)",
+        "A peer's quarterly capital expenditure from Yahoo Finance, positive = spent, dated by "
+        "the peer's own quarter end.",
+    ),
     # Adoption (point-in-time, dated by the day they describe).
     _p(
         "hf_qwen_derivative_models",

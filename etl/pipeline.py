@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import subprocess
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -19,6 +20,7 @@ from etl.errors import EtlError, SourceError, UnknownVintageError
 from etl.sources import SOURCES, Context, Tables, fetch
 from etl.sources.base import TABLE_COLUMNS, empty_table
 from etl.sources.curated import curated_files
+from etl.sources.online import with_timeout
 from etl.store import Store
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,7 @@ def run(
     *,
     today: date | None = None,
     lock_wait: float = config.LOCK_WAIT_SECONDS,
+    refresh_timeout: float | None = None,
     progress: Callable[[str], None] = log.info,
 ) -> BuildResult:
     """Build a vintage from the curated files plus the named online sources, and publish it.
@@ -80,11 +83,19 @@ def run(
     parts: dict[str, Tables] = {"curated": fetch(SOURCES["curated"], ctx)}
     statuses = {"curated": {"status": "ok", "rows": _rows(parts["curated"])}}
     prev_status = _previous_statuses(store)
+    refresh_timeout = refresh_timeout or config.REFRESH_TIMEOUT_SECONDS
+    deadline = time.monotonic() + refresh_timeout
     for i, name in enumerate(online, start=3):
         progress(f"[{i}/{steps}] fetching {name}")
         try:
-            parts[name] = fetch(SOURCES[name], ctx)
-            statuses[name] = {"status": "ok", "rows": _rows(parts[name]), "fetched": _now()}
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise SourceError(
+                    name, f"not started: the refresh bound of {refresh_timeout:.0f} s was used up"
+                )
+            new = with_timeout(name, "fetch", lambda n=name: fetch(SOURCES[n], ctx), left)  # type: ignore[misc]
+            parts[name] = _accumulate(_carry_over(previous, name), new)
+            statuses[name] = {"status": "ok", "rows": _rows(new), "fetched": _now()}
         except SourceError as exc:
             log.warning("%s", exc)
             statuses[name] = {
@@ -144,6 +155,32 @@ def _carry_over(previous: Tables, name: str) -> Tables:
             mine = frame[frame["source_id"].astype(str).str.startswith(f"{name}_")]
             if len(mine):
                 out[table] = mine.reset_index(drop=True)
+    return out
+
+
+#: Key columns per table: a newer row replaces an older one with the same key.
+TABLE_KEYS = {
+    "facts": ["entity", "metric", "period_end"],
+    "prices_daily": ["ticker", "date"],
+    "sources": ["source_id"],
+    "events": ["date", "label"],
+}
+
+
+def _accumulate(old: Tables, new: Tables) -> Tables:
+    """A source's earlier rows plus its new ones; on the same key the new row wins.
+
+    This is how Hugging Face observations (the Hub keeps no history) and Yahoo quarters older
+    than Yahoo's five-quarter window accumulate across vintages. A changed figure is reported as
+    restated by _warnings, never overwritten silently.
+    """
+    out = dict(new)
+    for table, frame in old.items():
+        if table in new and len(new[table]):
+            both = pd.concat([frame, new[table]], ignore_index=True)
+            out[table] = both.drop_duplicates(TABLE_KEYS[table], keep="last").reset_index(drop=True)
+        else:
+            out[table] = frame
     return out
 
 

@@ -43,7 +43,6 @@ def no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail any test that opens a connection to a non-loopback address."""
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
 
 def _copy(src: Path, dst: Path) -> Path:

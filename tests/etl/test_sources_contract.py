@@ -14,10 +14,22 @@ from etl.errors import SourceError
 from etl.models import METRICS
 from etl.sources import SOURCES, Context, Source, fetch
 from etl.sources.base import TABLE_COLUMNS
+from etl.sources.huggingface import HuggingFaceSource
+from etl.sources.yahoo import YahooSource
+from tests.fixtures.huggingface.transport import client_factory as hf_client
+from tests.fixtures.yahoo.transport import session as yahoo_session
 
 #: How to run each registered source offline: a factory returning (source, context).
 OFFLINE: dict[str, Callable[[Path, Path], tuple[Source, Context]]] = {
     "curated": lambda synthetic, _tmp: (SOURCES["curated"], Context(synthetic, date(2026, 11, 29))),
+    "yahoo": lambda _syn, tmp: (
+        YahooSource(session_factory=lambda: yahoo_session("ok")[0], peers=("MSFT",)),
+        Context(tmp, date(2026, 11, 29)),
+    ),
+    "huggingface": lambda _syn, tmp: (
+        HuggingFaceSource(client_factory=hf_client("ok")),
+        Context(tmp, date(2026, 11, 29)),
+    ),
 }
 
 
