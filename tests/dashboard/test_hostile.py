@@ -1,0 +1,134 @@
+"""Hostile links and hostile data: no traceback, no parameter in a path or SQL, escaped output."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pytest
+import streamlit as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hst
+
+from dashboard import params, snapshot, views
+from etl import store as store_module
+from etl.store import Store
+from tests.dashboard.helpers import PAGES, run
+
+KEYS = [
+    "vintage",
+    "ccy",
+    "basis",
+    "from",
+    "to",
+    "capex",
+    "view",
+    "lag",
+    "series",
+    "q",
+    "win",
+    "page",
+    "x",
+]
+QUERIES = hst.dictionaries(
+    keys=hst.sampled_from(KEYS) | hst.text(max_size=6),
+    values=hst.text(min_size=0, max_size=40),
+    max_size=5,
+)
+
+
+class _Recorder:
+    """Wraps duckdb.connect to record every database path and SQL string the app uses."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+        self.sql: list[str] = []
+
+    def connect(self, path: str, *args: Any, **kwargs: Any) -> Any:
+        self.paths.append(str(path))
+        con = _real_connect(path, *args, **kwargs)
+        recorder = self
+
+        class Con:
+            def execute(self, sql: str, *a: Any, **k: Any) -> Any:
+                recorder.sql.append(sql)
+                return con.execute(sql, *a, **k)
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(con, name)
+
+        return Con()
+
+
+_real_connect = duckdb.connect
+
+
+@pytest.fixture(autouse=True)
+def _data(built_real_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AIIMPACT_DATA_DIR", str(built_real_store))
+    st.cache_data.clear()
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+@settings(
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(query=QUERIES)
+def test_arbitrary_query_strings(
+    page: str, query: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any query string: no exception, and no value reaches a database path or a SQL string."""
+    st.cache_data.clear()
+    rec = _Recorder()
+    monkeypatch.setattr(store_module.duckdb, "connect", rec.connect)
+    at = run(page, {k: v for k, v in query.items() if "\x00" not in k})
+    assert not at.exception, [e.value for e in at.exception]
+    published = {p.name for p in Path(rec.paths[0]).parent.iterdir()} if rec.paths else set()
+    for value in (v for v in query.values() if len(v) >= 3):
+        assert all(value not in p or Path(p).name in published for p in rec.paths)
+        assert all(value not in s for s in rec.sql), value
+
+
+def test_vintage_ids_resolve_only_to_published_ones(built_real_store: Path) -> None:
+    """parse() accepts only the id shape; the store then accepts only published ids."""
+    store = Store(built_real_store / "store")
+    for raw in ("../../etc/passwd", "v1234' OR 1=1 --", "V" + "a" * 12, "v" + "0" * 12):
+        state = params.parse({"vintage": raw})
+        assert state.vintage is None or state.vintage not in store.ids()
+
+
+def test_no_unsafe_html_in_the_app() -> None:
+    """No Streamlit call renders raw HTML (so no data string can inject markup)."""
+    root = Path(__file__).resolve().parents[2] / "dashboard"
+    offenders = [
+        str(p) for p in root.rglob("*.py") if "unsafe_allow_html" in p.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
+
+
+def test_snapshot_escapes_data_strings(built_real_store: Path) -> None:
+    """Hostile text in sources and notes is escaped in the HTML and neutralised in the CSV."""
+    store = Store(built_real_store / "store")
+    vid = store.current_id()
+    tables = store.read_all(vid)
+    evil = '<script>alert("x")</script>'
+    tables["sources"] = tables["sources"].assign(publisher="", title="=cmd|' /C calc'!A0")
+    tables["facts"] = tables["facts"].assign(note=f"<img src=x onerror=alert(1)> {evil}")
+    state = params.parse({"vintage": str(vid)})
+    view = views.build("overview", tables, state)
+    data = snapshot.bundle(
+        view, state, tables, store.manifest(vid), "https://example.invalid/?vintage=" + str(vid)
+    )
+    z = zipfile.ZipFile(io.BytesIO(data))
+    html = z.read("view.html").decode()
+    assert evil not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html  # shown as text in the table
+    assert not re.search(r"<script>alert", html)
+    csv = pd.read_csv(io.BytesIO(z.read("data.csv")), dtype=str)
+    assert not csv["source"].str.startswith(("=", "+", "-", "@")).any()
+    assert csv["source"].str.startswith("'=cmd").all()
