@@ -111,3 +111,23 @@ def tables(vintage: str) -> dict[str, pd.DataFrame]:
         "sources": sources(vintage),
         "prices_daily": prices(vintage),
     }
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _view(page: str, vintage: str, query: tuple[tuple[str, str], ...], root: str) -> Any:
+    from dashboard import params, views
+
+    state = params.parse(dict(query))
+    return views.build(page, tables(vintage), state)
+
+
+def view(page: str, state: Any) -> Any:
+    """A page's View for a view state, built once per (page, vintage, state).
+
+    Cached as a resource (shared, not copied) on purpose: a vintage is immutable and pages only
+    read the View, so every rerun after the first reuses the figures instead of rebuilding them.
+    """
+    from dashboard import params
+
+    query = tuple(sorted(params.to_query(state).items()))
+    return _view(page, str(state.vintage), query, store_root())

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import components, data, params, shell, views
+from dashboard import components, data, params, shell
 
 s = shell.state()
 tables = data.tables(str(s.vintage))
@@ -24,7 +24,7 @@ st.slider(
     on_change=shell.on_widget,
     args=("win", "w_win"),
 )
-view = views.market(tables, s)
+view = data.view("market", s)
 if not view.charts:
     components.empty_state(
         "No events inside the price history", "Widen the date range or refresh prices."

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from dashboard import components, data, shell, views
+from dashboard import components, data, shell
 from dashboard.theme import count
 from etl.models import METRICS
 
 s = shell.state()
-view = views.overview(data.tables(str(s.vintage)), s)
+view = data.view("overview", s)
 
 st.subheader(view.heading)
 for col, (label, row, change) in zip(st.columns(len(view.cards)), view.cards, strict=True):

@@ -7,7 +7,7 @@ from etl.models import METRICS
 
 s = shell.state()
 tables = data.tables(str(s.vintage))
-view = views.profitability(tables, s)
+view = data.view("profitability", s)
 margin, cash, intensity, cloud = view.charts
 components.chart(margin.figure, margin.key, margin.filename)
 components.chart(cash.figure, cash.key, cash.filename)

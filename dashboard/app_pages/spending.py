@@ -51,7 +51,7 @@ st.multiselect(
     format_func=lambda m: METRICS[m].label,
 )
 
-components.render(views.spending(tables, s))
+components.render(data.view("spending", s))
 st.caption(
     "Vertical marks: Qwen releases (purple), earnings releases (grey) and capex commitments (orange); "
     "hover a mark for its label and source. A YoY view applies to capex only."

@@ -47,8 +47,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(data_dir: Path, port: int | None = None, script: Path | None = None) -> Iterator[str]:
-    """Run `streamlit run` on loopback with AIIMPACT_DATA_DIR; yield the base URL."""
+def serve(
+    data_dir: Path,
+    port: int | None = None,
+    script: Path | None = None,
+    pid: list[int] | None = None,
+) -> Iterator[str]:
+    """Run `streamlit run` on loopback with AIIMPACT_DATA_DIR; yield the base URL.
+
+    When `pid` is a list, the server's process id is appended to it (for memory readings).
+    """
     port = port or free_port()
     cmd = [
         sys.executable,
@@ -72,6 +80,8 @@ def serve(data_dir: Path, port: int | None = None, script: Path | None = None) -
         cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     base = f"http://127.0.0.1:{port}"
+    if pid is not None:
+        pid.append(proc.pid)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -102,3 +112,11 @@ def wait_for_charts(page: object, n: int, timeout_ms: int = 60_000) -> None:
 def expected_charts() -> dict[str, int]:
     """How many charts each page shows on the bundled data (market has none offline)."""
     return {"overview": 1, "spending": 1, "profitability": 4, "market": 0, "sources": 0}
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process in MiB (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
