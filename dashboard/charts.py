@@ -104,15 +104,16 @@ def _quarter_ticks(fig: go.Figure, frames: list[pd.DataFrame], **kw: object) -> 
     )
 
 
-def footnote(fig: go.Figure, text: str) -> go.Figure:
-    """Put the sources / vintage / FX line under the plot."""
-    wrapped = "<br>".join(textwrap.wrap(text, 150)[:4])
+def footnote(fig: go.Figure, text: str, width: int = 120) -> go.Figure:
+    """Put the sources / vintage / FX line under the plot, wrapped at `width` characters."""
+    wrapped = "<br>".join(textwrap.wrap(text, width)[:6])
     fig.add_annotation(
         text=wrapped,
         xref="paper",
         yref="paper",
         x=0,
-        y=-0.16,
+        y=0,
+        yshift=-105,
         xanchor="left",
         yanchor="top",
         showarrow=False,
@@ -121,7 +122,7 @@ def footnote(fig: go.Figure, text: str) -> go.Figure:
         name="footnote",
     )
     lines = wrapped.count("<br>") + 1
-    fig.update_layout(margin={"l": 60, "r": 30, "t": 70, "b": 125 + 14 * lines})
+    fig.update_layout(margin={"l": 60, "r": 30, "t": 70, "b": 115 + 14 * lines})
     return fig
 
 
@@ -291,7 +292,7 @@ def intensity_figure(intensity: pd.DataFrame, note: str) -> go.Figure:
     fig = go.Figure([bar(intensity, "Capex intensity (capex / revenue)", COLORS["capex"])])
     _layout(fig, "Capex intensity", "% of revenue", height=360)
     _quarter_ticks(fig, [intensity])
-    return footnote(fig, note)
+    return footnote(fig, note, width=75)
 
 
 def cloud_figure(
@@ -308,7 +309,7 @@ def cloud_figure(
     _layout(fig, "Cloud Intelligence Group", unit_label(unit))
     fig.update_yaxes(title_text="YoY growth, %", secondary_y=True, tickformat=".0f", showgrid=False)
     _quarter_ticks(fig, [revenue, ebita, growth])
-    return footnote(fig, note)
+    return footnote(fig, note, width=75)
 
 
 def event_returns(windows: pd.DataFrame, note: str) -> go.Figure:
