@@ -120,3 +120,16 @@ def test_readme_coverage_section_is_current(tables: dict[str, pd.DataFrame]) -> 
 
     readme = (REPO / "data" / "README.md").read_text(encoding="utf-8")
     assert coverage.render(readme, coverage.table(tables)) == readme
+
+
+def test_ai_revenue_streak_counts_up_by_one(tables: dict[str, pd.DataFrame]) -> None:
+    """'Triple-digit growth for the Nth consecutive quarter' rises by one each consecutive quarter."""
+    streak = transform.series(tables["facts"], "ai_revenue_triple_digit_streak")
+    quarters = list(pd.DatetimeIndex(streak.index).to_period("Q"))
+    counts = list(streak)
+    for k in range(1, len(counts)):
+        gap = (quarters[k] - quarters[k - 1]).n
+        assert counts[k] - counts[k - 1] == gap, (
+            f"{quarters[k - 1]}: {counts[k - 1]} -> {quarters[k]}: {counts[k]}"
+        )
+    assert len(streak) >= 5

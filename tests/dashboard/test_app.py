@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -55,6 +56,9 @@ def test_overview_headline_matches_store(built_real_store: Path) -> None:
         for a in fig["layout"]["annotations"]
     )
     assert len(at.metric) >= 5
+    config = json.loads(at.get("plotly_chart")[0].proto.config)
+    image = config["toImageButtonOptions"]
+    assert image["filename"].startswith("capex_ebita_fcf_RMB_v") and image["scale"] == 3
 
 
 def test_spending_page_capex_and_adoption(built_real_store: Path) -> None:
@@ -105,6 +109,9 @@ def test_sources_page_table_and_search(built_real_store: Path) -> None:
     table = at.dataframe[0].value
     assert isinstance(table, pd.DataFrame)
     assert len(table) == len(Store(built_real_store / "store").read("facts"))
+    row = table[(table.metric == "adjusted_ebita") & (table.period_end == "2026-03-31")]
+    assert row["value"].item() == _value(built_real_store, "adjusted_ebita", "2026-03-31")
+    assert row["source_url"].item().startswith("http")
     at.text_input(key="w_q").set_value("adjusted_ebita").run()
     narrowed = at.dataframe[0].value
     assert 0 < len(narrowed) < len(table) and at.query_params["q"] == "adjusted_ebita"
