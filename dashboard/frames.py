@@ -38,11 +38,13 @@ def quarterly(
     basis: str = "fiscal",
     names: dict[str, str] | None = None,
     window: tuple[date | None, date | None] = (None, None),
+    avg_rate: pd.Series | None = None,
 ) -> pd.DataFrame:
     """One quarterly metric as a chart frame; RMB amounts converted to USD when asked.
 
-    USD uses the convenience rate each release states; a quarter without a rate on file gets
-    no value (and a note), never an estimate.
+    ccy "USD" uses the convenience rate each release states; "USD_avg" the quarter's average
+    USD/CNY rate (avg_rate, from refreshed market data). A quarter without a rate gets no value
+    (and a note), never an estimate.
     """
     rows = facts[(facts["entity"] == "alibaba") & (facts["metric"] == metric)].copy()
     rows = rows[rows["value"].notna()]
@@ -51,11 +53,13 @@ def quarterly(
     unit = METRICS[metric].unit
     values = rows["value"].astype(float).to_numpy()
     notes = rows["note"].fillna("").astype(str).to_numpy()
-    if ccy == "USD" and unit == "RMB_mn":
-        rate = transform.series(facts, "usd_rmb_rate")
+    if ccy in ("USD", "USD_avg") and unit == "RMB_mn":
+        rate = transform.series(facts, "usd_rmb_rate") if ccy == "USD" else avg_rate
+        rate = rate if rate is not None else pd.Series(dtype=float)
         usd = transform.to_usd(pd.Series(values, index=pd.DatetimeIndex(rows["period_end"])), rate)
         values = usd.to_numpy()
-        notes = np.where(np.isnan(values), "no convenience rate on file for this quarter", notes)
+        missing = "no convenience rate on file" if ccy == "USD" else "no average rate loaded"
+        notes = np.where(np.isnan(values), f"{missing} for this quarter", notes)
         unit = "USD_mn"
     frame = pd.DataFrame(
         {
@@ -95,6 +99,16 @@ def _fill_quarters(frame: pd.DataFrame, basis: str) -> pd.DataFrame:
         }
     )
     return pd.concat([frame, gaps]).sort_values("period_end").reset_index(drop=True)
+
+
+def average_usd_rate(prices: pd.DataFrame) -> pd.Series | None:
+    """Quarterly average RMB per US$ from refreshed daily CNY=X closes, or None."""
+    if prices.empty or "CNY=X" not in set(prices["ticker"]):
+        return None
+    daily = prices[prices["ticker"] == "CNY=X"]
+    return transform.period_average_rate(
+        pd.Series(daily["close"].to_numpy(), index=pd.to_datetime(daily["date"]))
+    )
 
 
 def clip(frame: pd.DataFrame, window: tuple[date | None, date | None]) -> pd.DataFrame:

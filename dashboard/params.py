@@ -16,7 +16,7 @@ from datetime import date
 from etl import periods
 from etl.store import VINTAGE_RE
 
-CURRENCIES = ("RMB", "USD")
+CURRENCIES = ("RMB", "USD", "USD_avg")
 BASES = ("fiscal", "calendar")
 CAPEX_VIEWS = ("quarterly", "ttm", "cumulative")
 TRANSFORMS = ("level", "index", "yoy")

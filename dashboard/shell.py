@@ -97,7 +97,9 @@ def controls(vintage: str) -> None:
         key="w_ccy",
         on_change=on_widget,
         args=("ccy", "w_ccy"),
-        help="RMB as reported, or US$ at each release's convenience rate",
+        format_func={"RMB": "RMB", "USD": "US$ (release rate)", "USD_avg": "US$ (quarter avg)"}.get,
+        help="RMB as reported; US$ at each release's convenience rate; or US$ at the quarter's average "
+        "USD/CNY rate (needs refreshed market data)",
     )
     sb.segmented_control(
         "Quarters",

@@ -74,9 +74,10 @@ def metadata(
         "vintage_created_at": manifest.get("created_at"),
         "link": link,
         "view_state": params.to_query(s),
-        "fx_policy": FX_POLICY_TEXT["convenience"]
-        if s.ccy == "USD"
-        else "RMB as reported (no conversion)",
+        "fx_policy": {
+            "USD": FX_POLICY_TEXT["convenience"],
+            "USD_avg": FX_POLICY_TEXT["period_average"],
+        }.get(s.ccy, "RMB as reported (no conversion)"),
         "sources": in_view,
         "definitions": {m: METRICS[m].definition for m in metrics},
         "warnings": manifest.get("warnings", []),

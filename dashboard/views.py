@@ -74,9 +74,10 @@ def footnote_text(parts: list[pd.DataFrame], vintage: str, ccy: str, extra: str 
     shown = "; ".join(names[:4])
     if len(names) > 4:
         shown += f"; and {len(names) - 4} more (see Sources page)"
-    fx = (
-        f" FX: {FX_POLICY_TEXT['convenience']}." if ccy == "USD" else " Amounts in RMB as reported."
-    )
+    fx = {
+        "USD": f" FX: {FX_POLICY_TEXT['convenience']}.",
+        "USD_avg": f" FX: {FX_POLICY_TEXT['period_average']} (Yahoo Finance CNY=X daily closes).",
+    }.get(ccy, " Amounts in RMB as reported.")
     return f"Sources: {shown or 'none in range'}.{fx} {extra}Vintage {vintage}."
 
 
@@ -100,6 +101,7 @@ class _Ctx:
         self.names = frames.source_names(tables["sources"])
         self.s = s
         self.v = str(s.vintage)
+        self.avg_rate = frames.average_usd_rate(self.prices) if s.ccy == "USD_avg" else None
 
     def q(self, metric: str, *, ccy: str | None = None, clip: bool = True) -> pd.DataFrame:
         window = (self.s.start, self.s.end) if clip else (None, self.s.end)
@@ -117,6 +119,10 @@ def overview(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     """Latest quarter cards, the headline chart and the latest adoption observations."""
     c = _Ctx(tables, s)
     view = View("overview")
+    if s.ccy == "USD_avg" and c.avg_rate is None:
+        view.messages.append(
+            "No USD/CNY rates are loaded in this vintage, so the period-average view has no values: run `python -m etl refresh --source yahoo`."
+        )
     newest = frames.latest(c.q("revenue"))
     view.heading = (
         f"Latest quarter on file: {newest['label']}"

@@ -93,6 +93,17 @@ def to_usd(rmb: pd.Series, rate: pd.Series) -> pd.Series:
     return rmb.astype(float) / aligned
 
 
+def period_average_rate(daily: pd.Series) -> pd.Series:
+    """Quarterly average of a daily rate, indexed by quarter end (only quarters with data)."""
+    if daily.empty:
+        return daily
+    s = pd.Series(daily.to_numpy(dtype=float), index=pd.DatetimeIndex(daily.index)).dropna()
+    means = s.groupby(s.index.to_period("Q")).mean()
+    return pd.Series(
+        means.to_numpy(), index=means.index.to_timestamp(how="end").normalize(), name="rate"
+    )
+
+
 def shift_periods(s: pd.Series, quarters: int) -> pd.Series:
     """Move a series' dates forward by whole quarters (for lead/lag comparisons)."""
     if quarters == 0:

@@ -156,3 +156,23 @@ def test_event_windows_excess_return() -> None:
     assert day0["excess_pct"].item() == pytest.approx(8.0)
     fig = charts.event_returns(w, "n")
     assert fig.layout.xaxis.title.text == "trading days from the event"
+
+
+def test_usd_at_the_period_average_rate() -> None:
+    """US$ at the quarter's average rate uses refreshed CNY=X closes; the footnote names the policy."""
+    prices = pd.DataFrame(
+        {
+            "ticker": "CNY=X",
+            "date": ["2025-04-02", "2025-06-30"],
+            "close": [7.0, 9.0],
+            "currency": "CNY",
+            "source_id": "yahoo_prices",
+        }
+    )
+    rate = frames.average_usd_rate(prices)
+    usd = q("capex", ccy="USD_avg", avg_rate=rate)
+    assert usd["value"].iloc[0] == pytest.approx(2.5)  # 20 / mean(7, 9)
+    assert pd.isna(usd["value"].iloc[1]) and "no average rate" in usd["note"].iloc[1]
+    from dashboard.views import footnote_text
+
+    assert "period-average" in footnote_text([usd], "v1", "USD_avg")

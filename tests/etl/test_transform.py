@@ -111,3 +111,11 @@ def test_shift_periods_moves_by_quarters() -> None:
     """A lead of two quarters moves each date two quarter ends later."""
     out = transform.shift_periods(_s([1, 2]), 2)
     assert list(out.index) == [pd.Timestamp("2024-12-31"), pd.Timestamp("2025-03-31")]
+
+
+def test_period_average_rate() -> None:
+    """The quarterly average of a daily rate, indexed by the quarter end."""
+    days = pd.to_datetime(["2025-04-01", "2025-05-01", "2025-06-30", "2025-07-01"])
+    out = transform.period_average_rate(pd.Series([7.0, 7.2, 7.4, 7.1], index=days))
+    assert list(out.index) == [pd.Timestamp("2025-06-30"), pd.Timestamp("2025-09-30")]
+    assert out.tolist() == pytest.approx([7.2, 7.1])
