@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import statistics
 import sys
 import tempfile
@@ -20,8 +19,13 @@ sys.path.insert(0, str(REPO))
 
 from playwright.async_api import Browser, async_playwright  # noqa: E402
 
-from etl import pipeline  # noqa: E402
-from tests.e2e.server import CHROMIUM_ARGS, chromium_path, rss_mib, serve  # noqa: E402
+from tests.e2e.server import (  # noqa: E402
+    CHROMIUM_ARGS,
+    built_data_dir,  # noqa: E402
+    chromium_path,
+    rss_mib,
+    serve,
+)
 
 PAGES = [("", 1), ("spending", 1), ("profitability", 4)]
 TIMEOUT_MS = 90_000
@@ -70,9 +74,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "data"
-        shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns("store", "cache"))
-        pipeline.run(data, progress=lambda _m: None)
+        data = built_data_dir(Path(tmp))
         pid: list[int] = []
         with serve(data, pid=pid) as base:
             idle = rss_mib(pid[0])

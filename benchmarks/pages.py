@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 import pickle
-import shutil
 import statistics
 import sys
 import tempfile
@@ -24,9 +23,13 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from dashboard import params, views  # noqa: E402
-from etl import pipeline  # noqa: E402
 from etl.store import Store  # noqa: E402
-from tests.e2e.server import CHROMIUM_ARGS, chromium_path, serve  # noqa: E402
+from tests.e2e.server import (  # noqa: E402
+    CHROMIUM_ARGS,
+    built_data_dir,  # noqa: E402
+    chromium_path,
+    serve,
+)
 
 PAGES = {
     "overview": "",
@@ -124,9 +127,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "data"
-        shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns("store", "cache"))
-        pipeline.run(data, progress=lambda _m: None)
+        data = built_data_dir(Path(tmp))
         pickled = Path(tmp) / "floor.pkl"
         pickled.write_bytes(pickle.dumps(_floor_content(data)))
         os.environ["AIIMPACT_DATA_DIR"] = str(data)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -12,15 +11,19 @@ sys.path.insert(0, str(REPO))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from etl import pipeline  # noqa: E402
-from tests.e2e.server import CHROMIUM_ARGS, chromium_path, expected_charts, serve, wait_for_charts  # noqa: E402
+from tests.e2e.server import (  # noqa: E402
+    CHROMIUM_ARGS,
+    built_data_dir,  # noqa: E402
+    chromium_path,
+    expected_charts,
+    serve,
+    wait_for_charts,
+)
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "data"
-        shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns("store", "cache"))
-        pipeline.run(data, progress=lambda _m: None)
+        data = built_data_dir(Path(tmp))
         with serve(data) as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
             for scheme in ("light", "dark"):

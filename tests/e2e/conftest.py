@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from etl import pipeline
-from tests.e2e.server import CHROMIUM_ARGS, chromium_path, serve
+from tests.e2e.server import CHROMIUM_ARGS, built_data_dir, chromium_path, serve
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -21,10 +19,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def e2e_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data directory copied from data/ with a built vintage."""
-    data = tmp_path_factory.mktemp("e2e") / "data"
-    shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns("store", "cache"))
-    pipeline.run(data, progress=lambda _m: None)
-    return data
+    return built_data_dir(tmp_path_factory.mktemp("e2e"))
 
 
 @pytest.fixture(scope="module")

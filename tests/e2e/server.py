@@ -120,3 +120,14 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def built_data_dir(parent: Path, build: bool = True) -> Path:
+    """A copy of the repository's data/ (without store or caches) under parent, with a vintage."""
+    from etl import pipeline
+
+    data = parent / "data"
+    shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns("store", "cache"))
+    if build:
+        pipeline.run(data, progress=lambda _m: None)
+    return data
