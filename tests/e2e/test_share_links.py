@@ -27,10 +27,10 @@ CHART_DATA = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).m
 
 # Per page: the query that opens it with non-default state, and one control to change by hand.
 SCENARIOS = {
-    "": ({"basis": "calendar"}, "USD", 1),
+    "": ({"basis": "calendar"}, "US$ (release rate)", 1),
     "spending": ({"capex": "cumulative", "lag": "1"}, "Indexed (=100)", 1),
     "profitability": ({"ccy": "USD"}, "Calendar", 4),
-    "sources": ({"q": "capex"}, "USD", 0),
+    "sources": ({"q": "capex"}, "US$ (quarter avg)", 0),
     "market": ({}, "Calendar", 0),
 }
 
@@ -41,6 +41,7 @@ def _open(page: Page, url: str, charts: int) -> None:
         wait_for_charts(page, charts)
     else:
         page.get_by_text("AI investment impact").first.wait_for()
+    page.locator("[role=radio][aria-checked=true]").nth(1).wait_for()  # the sidebar controls
     page.wait_for_timeout(1200)
 
 
