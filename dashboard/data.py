@@ -15,7 +15,7 @@ import streamlit as st
 
 from etl import config, pipeline
 from etl.errors import UnknownVintageError
-from etl.store import Store, VintageInfo
+from etl.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +45,6 @@ def ensure_vintage() -> str | None:
 def current_id(root: str) -> str | None:
     """The current vintage id: one small file read, uncached, so a publish shows at once."""
     return Store(Path(root)).current_id()
-
-
-@st.cache_data(ttl=5, max_entries=4, show_spinner=False)
-def vintages(root: str) -> list[VintageInfo]:
-    """Every published vintage, oldest first."""
-    return Store(Path(root)).list()
 
 
 def store_root() -> str:
