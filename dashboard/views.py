@@ -290,13 +290,11 @@ def market(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     c = _Ctx(tables, s)
     view = View("market")
     if c.prices.empty:
-        view.messages.append("no-prices")
         return view
     windows = frames.event_windows(
         c.prices, _events(c, ["qwen_release", "earnings"]), s.win, c.names, (s.start, s.end)
     )
     if windows.empty:
-        view.messages.append("no-windows")
         return view
     note = footnote_text([], c.v, "RMB", "Prices: Yahoo Finance via yfinance (vendor data). ")
     view.charts.append(
