@@ -10,7 +10,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from etl import config, pipeline
-from etl.errors import LockTimeoutError, SourceError, UnknownVintageError, ValidationError
+from etl.errors import (
+    EtlError,
+    LockTimeoutError,
+    SourceError,
+    StoreError,
+    UnknownVintageError,
+    ValidationError,
+)
 from etl.export import diff_facts, to_csv
 from etl.sources import SOURCES
 from etl.store import Store
@@ -20,15 +27,29 @@ log = logging.getLogger("etl")
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_SOURCES, EXIT_BUSY = 0, 1, 2, 3, 4
 
 
-def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
+def _common(parser: argparse.ArgumentParser, *, sub: bool) -> None:
+    """--data-dir and -q, accepted before and after the subcommand.
+
+    On a subcommand their default is SUPPRESS, so a value given before the subcommand is not
+    overwritten by the subcommand's default (argparse copies sub-parser defaults over it).
+    """
+    default_dir = argparse.SUPPRESS if sub else None
+    default_quiet = argparse.SUPPRESS if sub else False
+    parser.add_argument(
         "--data-dir",
-        default=None,
+        default=default_dir,
         help=f"curated inputs and store/ (default: ${config.ENV_DATA_DIR} or the repo's data/)",
     )
-    common.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
-    p = argparse.ArgumentParser(prog="python -m etl", description=__doc__, parents=[common])
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", default=default_quiet, help="only warnings and errors"
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    _common(common, sub=True)
+    p = argparse.ArgumentParser(prog="python -m etl", description=__doc__)
+    _common(p, sub=False)
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("build", parents=[common], help="validate data/ and publish a vintage (offline)")
     sub.add_parser("check", parents=[common], help="validate data/, publish nothing")
@@ -84,6 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LockTimeoutError as exc:
         log.error("%s", exc)
         return EXIT_BUSY
+    except (StoreError, EtlError) as exc:
+        log.error("%s: %s", type(exc).__name__, exc)
+        return EXIT_USAGE if isinstance(exc, StoreError) else EXIT_INVALID
 
 
 def _dispatch(args: argparse.Namespace, data_dir: Path) -> int:

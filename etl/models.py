@@ -1,4 +1,4 @@
-"""Closed vocabularies: metric ids, units, tidy-fact columns, event categories."""
+"""Closed vocabularies: the tables a vintage holds (declared once), metric ids, units, kinds."""
 
 from __future__ import annotations
 
@@ -7,40 +7,82 @@ from typing import Literal
 
 Kind = Literal["quarterly", "point"]
 
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table of a vintage: its columns in order and the key that identifies a row.
+
+    Every table carries `owner`, the registered source that produced the row (curated, yahoo,
+    edgar, ...): a refresh replaces a source's own rows and nothing else, and two sources may hold
+    the same figure side by side (the key includes the owner) so both stay traceable.
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    key: tuple[str, ...]
+
+
 #: Columns of the tidy facts table, in order (CONTRACT.md lists the first eight).
-FACT_COLUMNS: tuple[str, ...] = (
-    "entity",
-    "metric",
-    "period_end",
-    "fiscal_period",
-    "value",
-    "unit",
-    "source_id",
-    "source_url",
-    "basis",
-    "note",
-    "origin",
+FACTS = Table(
+    "facts",
+    (
+        "entity",
+        "metric",
+        "period_end",
+        "fiscal_period",
+        "value",
+        "unit",
+        "source_id",
+        "source_url",
+        "basis",
+        "subject",
+        "note",
+        "origin",
+        "owner",
+    ),
+    ("entity", "metric", "period_end", "owner"),
 )
-EVENT_COLUMNS: tuple[str, ...] = ("date", "category", "label", "detail", "source_id", "source_url")
-SOURCE_COLUMNS: tuple[str, ...] = (
-    "source_id",
-    "title",
-    "publisher",
-    "url",
-    "published",
-    "accessed",
-    "kind",
-    "note",
+EVENTS = Table(
+    "events",
+    ("date", "category", "label", "detail", "source_id", "source_url", "owner"),
+    ("date", "category", "label", "owner"),
 )
-PRICE_COLUMNS: tuple[str, ...] = ("ticker", "date", "close", "currency", "source_id")
+SOURCES = Table(
+    "sources",
+    ("source_id", "title", "publisher", "url", "published", "accessed", "kind", "note", "owner"),
+    ("source_id",),
+)
+PRICES = Table(
+    "prices_daily",
+    ("ticker", "date", "close", "adj_close", "currency", "source_id", "owner"),
+    ("ticker", "date", "owner"),
+)
+#: Every table a vintage may hold. Table names (also in SQL) come only from here.
+TABLES: dict[str, Table] = {t.name: t for t in (FACTS, EVENTS, SOURCES, PRICES)}
 
 UNITS: frozenset[str] = frozenset(
-    {"RMB_mn", "USD_mn", "RMB_per_USD", "pct", "count", "score", "rank", "tokens_per_day"}
+    {
+        "RMB_mn",
+        "USD_mn",
+        "RMB_per_USD",
+        "pct",
+        "count",
+        "score",
+        "rank",
+        "tokens",
+        "tokens_per_day",
+    }
 )
 EVENT_CATEGORIES: frozenset[str] = frozenset(
     {"earnings", "qwen_release", "capex_commitment", "conference", "other"}
 )
-SOURCE_KINDS: frozenset[str] = frozenset({"primary", "secondary", "vendor"})
+#: primary: the company's own document (SEC/HKEX filing, IR site, its release as distributed by
+#: Business Wire and verbatim copies of it); presentation: its slides transcribed by others;
+#: secondary: news, summaries, translations, notes; vendor: a data vendor (Yahoo Finance).
+SOURCE_KINDS: tuple[str, ...] = ("primary", "presentation", "secondary", "vendor")
+#: Basis of a figure: as the source reports it, derived from reported lines, a vendor's figure,
+#: or measured from a published dataset (a dense history rather than a statement).
+BASES: frozenset[str] = frozenset({"reported", "derived", "vendor", "measured"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +103,23 @@ def _q(mid: str, label: str, definition: str, unit: str = "RMB_mn") -> Metric:
 def _p(mid: str, unit: str, label: str, definition: str) -> Metric:
     return Metric(mid, unit, "point", label, definition)
 
+
+#: Amounts each release also states in US$ ("RMB243,380 million (US$35,283 million)").
+USD_STATED: tuple[tuple[str, str], ...] = (
+    ("revenue", "Revenue"),
+    ("adjusted_ebita", "Adjusted EBITA"),
+    ("income_from_operations", "Income from operations"),
+    ("net_income_attributable", "Net income attributable"),
+    ("operating_cash_flow", "Operating cash flow"),
+    ("capex", "Capex"),
+    ("capex_ppe", "Capex: property and equipment"),
+    ("capex_intangibles", "Capex: intangible assets"),
+    ("free_cash_flow", "Free cash flow"),
+    ("cloud_revenue", "Cloud revenue"),
+    ("cloud_adjusted_ebita", "Cloud adjusted EBITA"),
+    ("ai_cloud_revenue", "AI Cloud and Compute Services revenue"),
+    ("ai_cloud_adjusted_ebita", "AI Cloud and Compute Services adjusted EBITA"),
+)
 
 _ALL: tuple[Metric, ...] = (
     # Alibaba quarterly financials (CONTRACT.md ids), RMB millions as reported.
@@ -118,6 +177,36 @@ _ALL: tuple[Metric, ...] = (
         "RMB per US$1.00 used for the release's convenience translation.",
         unit="RMB_per_USD",
     ),
+    _q(
+        "capex_stated",
+        "Capex as stated in words",
+        "Capital expenditure of the quarter as the company states it in words on its results call "
+        "or release (e.g. 'capex of RMB38.6 billion'); a different definition from the two "
+        "reconciliation lines, usually rounded.",
+    ),
+    _q(
+        "ai_cloud_revenue",
+        "AI Cloud and Compute Services revenue",
+        "Revenue of the segment reported from FY2027 (Cloud Intelligence Group plus T-Head); a "
+        "different basis from cloud_revenue, never spliced onto it. Year-ago quarters hold the "
+        "recast figure the FY2027 release states.",
+    ),
+    _q(
+        "ai_cloud_adjusted_ebita",
+        "AI Cloud and Compute Services adjusted EBITA",
+        "Adjusted EBITA of the segment reported from FY2027 (Cloud Intelligence Group plus T-Head); "
+        "year-ago quarters hold the recast figure the FY2027 release states.",
+    ),
+    *(
+        _q(
+            f"{mid}_usd",
+            f"{label} (US$ as stated)",
+            f"The US$ amount the release states beside {mid} (its convenience translation); "
+            "kept as a figure of its own, never converted by this project.",
+            unit="USD_mn",
+        )
+        for mid, label in USD_STATED
+    ),
     # What the company states each quarter.
     _q("revenue_yoy_pct", "Revenue YoY (stated)", "YoY change stated.", unit="pct"),
     _q(
@@ -148,6 +237,12 @@ _ALL: tuple[Metric, ...] = (
         unit="count",
     ),
     _q("capex_yoy_pct", "Capex YoY (stated)", "YoY change of capex as stated.", unit="pct"),
+    _q(
+        "ai_cloud_revenue_yoy_pct",
+        "AI Cloud and Compute Services revenue YoY (stated)",
+        "YoY change stated, against the recast year-ago figure.",
+        unit="pct",
+    ),
     _q(
         "cloud_adjusted_ebita_yoy_pct",
         "Cloud adjusted EBITA YoY (stated)",
@@ -249,6 +344,20 @@ _ALL: tuple[Metric, ...] = (
         "Text-arena rank of the highest-ranked Qwen model on the date.",
     ),
     _p(
+        "lmarena_text_score",
+        "score",
+        "LM Arena text score of the lab's best model",
+        "Arena score (text, overall) of the entity's highest-rated model on the leaderboard's "
+        "publish date; `subject` names the model.",
+    ),
+    _p(
+        "lmarena_text_rank",
+        "rank",
+        "LM Arena text rank of the lab's best model",
+        "Official rank (text, overall; style control where the source gives it) of the entity's "
+        "best-ranked model on the leaderboard's publish date; `subject` names the model.",
+    ),
+    _p(
         "tokens_per_day",
         "tokens_per_day",
         "Daily tokens",
@@ -309,8 +418,3 @@ _ALL: tuple[Metric, ...] = (
 )
 
 METRICS: dict[str, Metric] = {m.id: m for m in _ALL}
-
-
-def metric(mid: str) -> Metric:
-    """Return the metric with this id; KeyError when unknown."""
-    return METRICS[mid]

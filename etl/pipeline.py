@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import logging
 import subprocess
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -17,10 +17,11 @@ import pandas as pd
 import etl
 from etl import config
 from etl.errors import EtlError, SourceError, UnknownVintageError
+from etl.models import TABLES
 from etl.sources import SOURCES, Context, Tables, fetch
-from etl.sources.base import TABLE_COLUMNS, empty_table
+from etl.sources.base import empty_table
 from etl.sources.curated import curated_files
-from etl.sources.online import with_timeout
+from etl.sources.online import Deadline
 from etl.store import Store
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,10 @@ class AllSourcesFailedError(EtlError):
     """Every requested source failed; nothing was published."""
 
 
+class NotConfiguredError(SourceError):
+    """A source that needs configuration (a key, a contact address) has none; not a failure."""
+
+
 @dataclass
 class BuildResult:
     """What a build or refresh did, for the one-line summary."""
@@ -43,12 +48,25 @@ class BuildResult:
     sources: dict[str, dict[str, Any]]
     warnings: list[str] = field(default_factory=list)
 
+    fetched: tuple[str, ...] = ()
+    crosscheck: dict[str, Any] = field(default_factory=dict)
+
     def summary(self) -> str:
-        """The one-line summary printed at the end."""
+        """The one-line summary printed at the end (offline builds fetch no online source)."""
         verb = "published new vintage" if self.created else "unchanged: current vintage is"
-        ok = sum(1 for s in self.sources.values() if s["status"] == "ok")
+        if self.fetched:
+            ok = sum(1 for n in self.fetched if self.sources[n]["status"] == "ok")
+            status = f"curated ok, {ok}/{len(self.fetched)} online sources ok"
+        else:
+            status = "curated ok; online sources not fetched"
+        agree = self.crosscheck.get("agree")
+        check = (
+            f", edgar vs curated: {agree} agree, {len(self.crosscheck.get('differ', []))} differ"
+            if agree is not None
+            else ""
+        )
         return (
-            f"{verb} {self.vintage} ({self.rows} rows, {ok}/{len(self.sources)} sources ok, "
+            f"{verb} {self.vintage} ({self.rows} rows; {status}{check}; "
             f"{len(self.warnings)} warnings)"
         )
 
@@ -78,32 +96,32 @@ def run(
     # Load inputs.
     progress(f"[1/{steps}] reading the current vintage")
     previous = _previous(store)
-    ctx = Context(data_dir=data_dir, today=today or date.today(), previous=previous)
+    bound = refresh_timeout or config.REFRESH_TIMEOUT_SECONDS
+    ctx = Context(
+        data_dir=data_dir,
+        today=today or date.today(),
+        previous=previous,
+        deadline=Deadline.after(bound),
+    )
     progress(f"[2/{steps}] validating curated files in {data_dir}")
     parts: dict[str, Tables] = {"curated": fetch(SOURCES["curated"], ctx)}
-    statuses = {"curated": {"status": "ok", "rows": _rows(parts["curated"])}}
+    statuses: dict[str, dict[str, Any]] = {
+        "curated": {"status": "ok", "rows": _rows(parts["curated"])}
+    }
     prev_status = _previous_statuses(store)
-    refresh_timeout = refresh_timeout or config.REFRESH_TIMEOUT_SECONDS
-    deadline = time.monotonic() + refresh_timeout
-    for i, name in enumerate(online, start=3):
-        progress(f"[{i}/{steps}] fetching {name}")
-        try:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise SourceError(
-                    name, f"not started: the refresh bound of {refresh_timeout:.0f} s was used up"
-                )
-            new = with_timeout(name, "fetch", lambda n=name: fetch(SOURCES[n], ctx), left)  # type: ignore[misc]
-            parts[name] = _accumulate(_carry_over(previous, name), new)
-            statuses[name] = {"status": "ok", "rows": _rows(new), "fetched": _now()}
-        except SourceError as exc:
-            log.warning("%s", exc)
-            statuses[name] = {
-                "status": "stale",
-                "reason": exc.reason,
-                **_last_ok(prev_status, name),
-            }
-    if online and all(statuses[n]["status"] != "ok" for n in online):
+    for name, outcome in _fetch_online(online, ctx, bound, progress):
+        if isinstance(outcome, NotConfiguredError):
+            log.info("%s", outcome)
+            statuses[name] = {"status": "not configured", "reason": outcome.reason}
+        elif isinstance(outcome, SourceError):
+            log.warning("%s", outcome)
+            statuses[name] = {"status": "stale", "reason": outcome.reason}
+            statuses[name].update(_last_ok(prev_status, name))
+        else:
+            parts[name] = _accumulate(_carry_over(previous, name), outcome)
+            statuses[name] = {"status": "ok", "rows": _rows(outcome), "fetched": _now()}
+    failed = [n for n in online if statuses[n]["status"] == "stale"]
+    if failed and not any(statuses[n]["status"] == "ok" for n in online):
         raise AllSourcesFailedError("every requested source failed; nothing was published")
     # Process data.
     for name, src in SOURCES.items():
@@ -111,7 +129,8 @@ def run(
             parts[name] = _carry_over(previous, name)
             statuses.setdefault(name, prev_status.get(name, {"status": "never fetched"}))
     tables = _merge(parts)
-    warnings = _warnings(tables, previous, ctx.today, statuses)
+    crosscheck = compare_owners(tables["facts"], "edgar", "curated")
+    warnings = _warnings(tables, previous, ctx.today, statuses) + crosscheck_warnings(crosscheck)
     for w in warnings:
         log.warning("%s", w)
     # Save outputs.
@@ -121,10 +140,51 @@ def run(
         "inputs": _inputs(data_dir),
         "sources": statuses,
         "warnings": warnings,
+        "crosscheck": crosscheck,
     }
     with store.lock(lock_wait):
         vid, created = store.publish(tables, manifest)
-    return BuildResult(vid, created, _rows(tables), statuses, warnings)
+    return BuildResult(vid, created, _rows(tables), statuses, warnings, tuple(online), crosscheck)
+
+
+def _fetch_online(
+    names: Sequence[str], ctx: Context, bound: float, progress: Callable[[str], None]
+) -> list[tuple[str, Tables | SourceError]]:
+    """Fetch each named source in one bounded executor; a source past the bound fails alone.
+
+    The executor bounds the wall clock; the deadline in ctx stops abandoned work at its next
+    HTTP request, so nothing keeps calling upstream after the refresh has given up.
+    """
+    out: list[tuple[str, Tables | SourceError]] = []
+    if not names:
+        return out
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="refresh")
+    try:
+        for i, name in enumerate(names, start=3):
+            progress(f"[{i}/{len(names) + 3}] fetching {name}")
+            left = ctx.deadline.left()
+            if left <= 0:
+                out.append(
+                    (
+                        name,
+                        SourceError(
+                            name, f"not started: the refresh bound of {bound:.0f} s was used up"
+                        ),
+                    )
+                )
+                continue
+            future = pool.submit(fetch, SOURCES[name], ctx)
+            try:
+                out.append((name, future.result(timeout=left)))
+            except concurrent.futures.TimeoutError:
+                out.append(
+                    (name, SourceError(name, f"no answer within {bound:.0f} s (the refresh bound)"))
+                )
+            except SourceError as exc:
+                out.append((name, exc))
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    return out
 
 
 def _previous(store: Store) -> Tables:
@@ -148,23 +208,14 @@ def _last_ok(prev: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
 
 
 def _carry_over(previous: Tables, name: str) -> Tables:
-    """The rows a source contributed to the previous vintage (its source_id prefix)."""
+    """The rows a source contributed to the previous vintage (its `owner` column)."""
     out: Tables = {}
     for table, frame in previous.items():
-        if "source_id" in frame and len(frame):
-            mine = frame[frame["source_id"].astype(str).str.startswith(f"{name}_")]
+        if "owner" in frame and len(frame):
+            mine = frame[frame["owner"] == name]
             if len(mine):
                 out[table] = mine.reset_index(drop=True)
     return out
-
-
-#: Key columns per table: a newer row replaces an older one with the same key.
-TABLE_KEYS = {
-    "facts": ["entity", "metric", "period_end"],
-    "prices_daily": ["ticker", "date"],
-    "sources": ["source_id"],
-    "events": ["date", "label"],
-}
 
 
 def _accumulate(old: Tables, new: Tables) -> Tables:
@@ -178,21 +229,73 @@ def _accumulate(old: Tables, new: Tables) -> Tables:
     for table, frame in old.items():
         if table in new and len(new[table]):
             both = pd.concat([frame, new[table]], ignore_index=True)
-            out[table] = both.drop_duplicates(TABLE_KEYS[table], keep="last").reset_index(drop=True)
+            key = list(TABLES[table].key)
+            out[table] = both.drop_duplicates(key, keep="last").reset_index(drop=True)
         else:
             out[table] = frame
     return out
 
 
 def _merge(parts: dict[str, Tables]) -> Tables:
+    """One table per name from every source's part; on a repeated key the later part wins.
+
+    Keys include the owner, so two sources' rows for the same figure both stay (see
+    compare_owners); within one source a key is unique (etl.validate.check_tables).
+    """
     merged: Tables = {}
-    for table in TABLE_COLUMNS:
+    for table, spec in TABLES.items():
         frames = [p[table] for p in parts.values() if table in p and len(p[table])]
         if frames:
-            merged[table] = pd.concat(frames, ignore_index=True).drop_duplicates()
-        elif table != "prices_daily":
+            both = pd.concat(frames, ignore_index=True)
+            merged[table] = both.drop_duplicates(list(spec.key), keep="last").reset_index(drop=True)
+        else:
             merged[table] = empty_table(table)
     return merged
+
+
+def compare_owners(facts: pd.DataFrame, first: str, second: str) -> dict[str, Any]:
+    """Figures two sources both hold: how many agree, and each one that differs.
+
+    Used for edgar (the company's filings) against the curated files: both rows stay in the
+    vintage; the dashboard draws the primary one and the Sources page shows the difference.
+    """
+    a = facts[(facts["owner"] == first) & facts["value"].notna()]
+    b = facts[(facts["owner"] == second) & facts["value"].notna()]
+    if a.empty or b.empty:
+        return {}
+    key = ["entity", "metric", "period_end"]
+    both = a.merge(b, on=key, suffixes=("_a", "_b"))
+    same = (both["value_a"].astype(float) - both["value_b"].astype(float)).abs() < 0.5
+    differ = [
+        {
+            "entity": r.entity,
+            "metric": r.metric,
+            "period_end": r.period_end,
+            first: float(r.value_a),
+            second: float(r.value_b),
+            f"{first}_source": r.source_id_a,
+            f"{second}_source": r.source_id_b,
+        }
+        for r in both[~same].itertuples(index=False)
+    ]
+    return {
+        "pair": [first, second],
+        "shared": int(len(both)),
+        "agree": int(same.sum()),
+        "differ": differ,
+    }
+
+
+def crosscheck_warnings(check: dict[str, Any]) -> list[str]:
+    """One warning per figure on which two sources disagree."""
+    if not check:
+        return []
+    first, second = check["pair"]
+    return [
+        f"{first} and {second} differ: {d['entity']} {d['metric']} {d['period_end']} "
+        f"{first} {d[first]:g} vs {second} {d[second]:g} (charts use {first})"
+        for d in check["differ"]
+    ]
 
 
 def _warnings(

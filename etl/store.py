@@ -35,7 +35,9 @@ import duckdb
 import pandas as pd
 
 from etl.errors import LockTimeoutError, StoreError, UnknownVintageError
-from etl.sources.base import TABLE_COLUMNS, Tables
+from etl.models import TABLES
+
+Tables = dict[str, pd.DataFrame]
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +61,7 @@ def content_id(tables: Tables) -> str:
     digest = hashlib.sha256()
     for name in sorted(tables):
         frame = tables[name]
-        cols = list(TABLE_COLUMNS[name])
+        cols = list(TABLES[name].columns)
         canon = frame.loc[:, cols].astype("string").fillna("\x00").sort_values(cols)
         digest.update(name.encode())
         digest.update(canon.to_csv(index=False, lineterminator="\n").encode())
@@ -131,20 +133,21 @@ class Store:
 
     def read(self, table: str, vintage: str | None = None) -> pd.DataFrame:
         """One table of one vintage (default: current); a missing table reads as empty."""
-        if table not in TABLE_COLUMNS:
+        if table not in TABLES:
             raise StoreError(f"unknown table {table!r}")
         with self._connect(vintage) as con:
             present = {
                 r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
             }
             if table not in present:
-                return pd.DataFrame({c: pd.Series(dtype="object") for c in TABLE_COLUMNS[table]})
-            # The table name comes from the TABLE_COLUMNS allow-list, never from input.
-            return con.execute(f'SELECT * FROM "{table}"').df()  # noqa: S608
+                return pd.DataFrame({c: pd.Series(dtype="object") for c in TABLES[table].columns})
+            # The table name comes from the TABLES allow-list, never from input.
+            frame = con.execute(f'SELECT * FROM "{table}"').df()  # noqa: S608
+        return _upgrade(table, frame)
 
     def read_all(self, vintage: str | None = None) -> Tables:
         """Every table of one vintage."""
-        return {name: self.read(name, vintage) for name in TABLE_COLUMNS}
+        return {name: self.read(name, vintage) for name in TABLES}
 
     def manifest(self, vintage: str | None = None) -> dict[str, Any]:
         """The manifest stored inside a vintage."""
@@ -223,7 +226,7 @@ class Store:
         con = duckdb.connect(str(tmp))
         try:
             for name in sorted(tables):
-                frame = tables[name].loc[:, list(TABLE_COLUMNS[name])]
+                frame = tables[name].loc[:, list(TABLES[name].columns)]
                 con.register("frame_in", frame)
                 con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM frame_in')  # noqa: S608
                 con.unregister("frame_in")
@@ -253,6 +256,33 @@ class Store:
             p.unlink(missing_ok=True)
         for p in self.root.glob(".CURRENT.*"):
             p.unlink(missing_ok=True)
+
+
+#: Vintages published before a column existed read with this value in it.
+_LEGACY_DEFAULTS: dict[str, object] = {"subject": "", "adj_close": float("nan")}
+_LEGACY_PREFIXES = ("yahoo", "huggingface")
+
+
+def _legacy_owner(frame: pd.DataFrame) -> pd.Series:
+    """Before the `owner` column, a source's rows were told apart by their source_id prefix."""
+    sid = (
+        frame["source_id"].astype(str) if "source_id" in frame else pd.Series("", index=frame.index)
+    )
+    owner = pd.Series("curated", index=frame.index, dtype=object)
+    for prefix in _LEGACY_PREFIXES:
+        owner[sid.str.startswith(f"{prefix}_")] = prefix
+    return owner
+
+
+def _upgrade(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Give a vintage written by an older version the current columns (old links keep working)."""
+    missing = [c for c in TABLES[table].columns if c not in frame.columns]
+    if not missing:
+        return frame
+    out = frame.copy()
+    for col in missing:
+        out[col] = _legacy_owner(out) if col == "owner" else _LEGACY_DEFAULTS.get(col, "")
+    return out
 
 
 def _now() -> str:

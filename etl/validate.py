@@ -1,38 +1,48 @@
-"""Validation of curated tables: pandera column schemas plus cross-column rules.
+"""Validation: pandera schemas plus cross-column rules, for curated files and every source's tables.
 
 Every problem becomes one line `data/<file>:<line> field '<name>': <rule> (got <value>)`, and
-all problems of all files are collected before anything is published.
+all problems are collected before anything is published. Curated CSV files are checked as text
+first (so a bad cell is reported in its file and line); then the tidy tables of every source,
+curated or online, go through the same table schemas and the same figure rules (`fact_rules`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 import pandera.pandas as pa
 
 from etl import periods
 from etl.errors import Problem
-from etl.models import EVENT_CATEGORIES, METRICS, SOURCE_KINDS, UNITS
+from etl.models import BASES, EVENT_CATEGORIES, METRICS, SOURCE_KINDS, TABLES, UNITS
 
 LINE = "lineno"
 NUMBER_RE = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ORIGIN_RE = re.compile(r"^(?P<file>[^:]+\.csv):(?P<line>\d+)")
+CURRENCIES = frozenset({"USD", "HKD", "CNY", "RMB_per_USD", "RMB_per_HKD"})
 
+#: Columns of the curated CSV files (input side; the tidy tables are declared in etl.models).
 FACT_REQUIRED = ("entity", "metric", "period_end", "value", "unit", "source_id")
-FACT_OPTIONAL = ("fiscal_period", "locator", "quote", "note")
+FACT_OPTIONAL = ("fiscal_period", "subject", "locator", "quote", "note")
 EVENT_REQUIRED = ("date", "category", "label", "source_id")
 EVENT_OPTIONAL = ("detail", "note")
 SOURCE_REQUIRED = ("source_id", "title", "publisher", "url", "published", "accessed", "kind")
 SOURCE_OPTIONAL = ("note",)
+PRICE_REQUIRED = ("ticker", "date", "close", "adj_close", "currency", "source_id")
+PRICE_OPTIONAL: tuple[str, ...] = ()
 
 
-def _is_date(v: str) -> bool:
+def is_date(v: object) -> bool:
+    """True for a real calendar date written YYYY-MM-DD."""
     try:
-        periods.parse_date(v)
+        periods.parse_date(str(v))
     except ValueError:
         return False
     return True
@@ -42,23 +52,27 @@ def _col(check: pa.Check) -> pa.Column:
     return pa.Column(str, checks=check, nullable=False)
 
 
-def _fn(fn: object, error: str) -> pa.Check:
-    return pa.Check(fn, element_wise=True, error=error)  # type: ignore[arg-type]
+def _fn(fn: Callable[[str], bool], error: str) -> pa.Check:
+    return pa.Check(fn, element_wise=True, error=error)
+
+
+def _is_number_text(v: str) -> bool:
+    return v == "" or bool(NUMBER_RE.match(v))
 
 
 _FACT_SCHEMA = pa.DataFrameSchema(
     {
         "entity": _col(_fn(lambda v: bool(SLUG_RE.match(v)), "must be a lowercase slug")),
         "metric": _col(_fn(lambda v: v in METRICS, "unknown metric id")),
-        "period_end": _col(_fn(_is_date, "must be a date YYYY-MM-DD")),
-        "value": _col(_fn(lambda v: v == "" or bool(NUMBER_RE.match(v)), "must be a number")),
+        "period_end": _col(_fn(is_date, "must be a date YYYY-MM-DD")),
+        "value": _col(_fn(_is_number_text, "must be a number")),
         "unit": _col(_fn(lambda v: v in UNITS, f"must be one of {', '.join(sorted(UNITS))}")),
     },
     strict=False,
 )
 _EVENT_SCHEMA = pa.DataFrameSchema(
     {
-        "date": _col(_fn(_is_date, "must be a date YYYY-MM-DD")),
+        "date": _col(_fn(is_date, "must be a date YYYY-MM-DD")),
         "category": _col(
             _fn(lambda v: v in EVENT_CATEGORIES, f"must be one of {sorted(EVENT_CATEGORIES)}")
         ),
@@ -72,9 +86,20 @@ _SOURCE_SCHEMA = pa.DataFrameSchema(
         "source_id": _col(_fn(lambda v: bool(SLUG_RE.match(v)), "must be a lowercase slug")),
         "title": _col(_fn(lambda v: v.strip() != "", "must not be blank")),
         "url": _col(_fn(lambda v: v.startswith(("https://", "http://")), "must be an http(s) URL")),
-        "published": _col(_fn(lambda v: v == "" or _is_date(v), "must be a date YYYY-MM-DD")),
-        "accessed": _col(_fn(_is_date, "must be a date YYYY-MM-DD")),
-        "kind": _col(_fn(lambda v: v in SOURCE_KINDS, f"must be one of {sorted(SOURCE_KINDS)}")),
+        "published": _col(_fn(lambda v: v == "" or is_date(v), "must be a date YYYY-MM-DD")),
+        "accessed": _col(_fn(is_date, "must be a date YYYY-MM-DD")),
+        "kind": _col(_fn(lambda v: v in SOURCE_KINDS, f"must be one of {list(SOURCE_KINDS)}")),
+    },
+    strict=False,
+)
+_PRICE_SCHEMA = pa.DataFrameSchema(
+    {
+        "ticker": _col(_fn(lambda v: v.strip() != "", "must not be blank")),
+        "date": _col(_fn(is_date, "must be a date YYYY-MM-DD")),
+        "close": _col(_fn(_is_number_text, "must be a number")),
+        "adj_close": _col(_fn(_is_number_text, "must be a number")),
+        "currency": _col(_fn(lambda v: v in CURRENCIES, f"must be one of {sorted(CURRENCIES)}")),
+        "source_id": _col(_fn(lambda v: v != "", "missing source_id")),
     },
     strict=False,
 )
@@ -151,47 +176,84 @@ def _bad_rows(problems: list[Problem], frame: pd.DataFrame) -> set[int]:
     return {p.line for p in problems if p.line is not None} & set(frame[LINE])
 
 
-def check_facts(name: str, frame: pd.DataFrame) -> list[Problem]:
-    """Column and cross-column rules of one facts file (sources and duplicates are global)."""
-    problems = _schema_problems(name, frame, _FACT_SCHEMA)
-    bad = _bad_rows(problems, frame)
-    for row in frame.itertuples(index=False):
-        line = getattr(row, LINE)
-        if line in bad:
+#: One finding of fact_rules: (row position, field, rule, got).
+Finding = tuple[int, str, str, str]
+
+
+def _blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return str(value).strip() == ""
+
+
+def fact_rules(frame: pd.DataFrame) -> list[Finding]:
+    """The figure rules every source's facts obey, curated or online.
+
+    Metric and unit agree; quarterly figures sit on quarter ends with the Alibaba fiscal label,
+    dated figures carry none; a blank value has a note saying why; a figure has a source. Rows
+    whose metric or date is malformed are left to the column schemas.
+    """
+    out: list[Finding] = []
+    for pos, row in enumerate(frame.itertuples(index=False)):
+        m = METRICS.get(str(row.metric))
+        if m is None or not is_date(row.period_end):
             continue
-        problems += _row_rules(name, line, row._asdict())
-    return problems
+        out += _row_findings(pos, row._asdict())
+    return out
 
 
-def _row_rules(name: str, line: int, row: dict[str, str]) -> list[Problem]:
-    m = METRICS[row["metric"]]
-    out: list[Problem] = []
-    if row["unit"] != m.unit:
-        out.append(Problem(name, line, "unit", f"must be {m.unit} for metric {m.id}", row["unit"]))
-    if row["value"] == "" and row.get("note", "") == "":
-        out.append(Problem(name, line, "value", "blank value needs a note saying why", "''"))
-    if row["value"] != "" and row["source_id"] == "":
-        out.append(
-            Problem(name, line, "source_id", "missing source_id (every figure needs one)", "''")
-        )
-    end = periods.parse_date(row["period_end"])
-    fiscal = row.get("fiscal_period", "")
-    if m.kind == "quarterly":
+def _row_findings(pos: int, row: dict[str, object]) -> list[Finding]:
+    metric = METRICS[str(row["metric"])]
+    out: list[Finding] = []
+    if row["unit"] != metric.unit:
+        out.append((pos, "unit", f"must be {metric.unit} for metric {metric.id}", str(row["unit"])))
+    blank = _blank(row["value"])
+    if blank and _blank(row.get("note")):
+        out.append((pos, "value", "blank value needs a note saying why", "''"))
+    if not blank and _blank(row.get("source_id")):
+        out.append((pos, "source_id", "missing source_id (every figure needs one)", "''"))
+    if not blank and isinstance(row["value"], float) and math.isinf(row["value"]):
+        out.append((pos, "value", "must be a finite number", str(row["value"])))
+    end = periods.parse_date(str(row["period_end"]))
+    fiscal = "" if _blank(row.get("fiscal_period")) else str(row["fiscal_period"])
+    if metric.kind == "quarterly":
         if not periods.is_quarter_end(end):
-            out.append(
-                Problem(name, line, "period_end", "must be a quarter end", row["period_end"])
-            )
+            out.append((pos, "period_end", "must be a quarter end", str(row["period_end"])))
         elif fiscal != periods.fiscal_label(end):
             rule = f"must be {periods.fiscal_label(end)} for period_end {row['period_end']}"
-            out.append(Problem(name, line, "fiscal_period", rule, fiscal or "''"))
+            out.append((pos, "fiscal_period", rule, fiscal or "''"))
     elif fiscal:
-        out.append(Problem(name, line, "fiscal_period", "must be blank for a dated figure", fiscal))
+        out.append((pos, "fiscal_period", "must be blank for a dated figure", fiscal))
     return out
+
+
+def check_facts(name: str, frame: pd.DataFrame) -> list[Problem]:
+    """Column and figure rules of one curated facts file (sources and duplicates are global)."""
+    problems = _schema_problems(name, frame, _FACT_SCHEMA)
+    bad = _bad_rows(problems, frame)
+    good = frame[~frame[LINE].isin(bad)].reset_index(drop=True)
+    lines = good[LINE].tolist()
+    problems += [Problem(name, lines[pos], f, rule, got) for pos, f, rule, got in fact_rules(good)]
+    return problems
 
 
 def check_events(name: str, frame: pd.DataFrame) -> list[Problem]:
     """Column rules of one events file."""
     return _schema_problems(name, frame, _EVENT_SCHEMA)
+
+
+def check_prices(name: str, frame: pd.DataFrame) -> list[Problem]:
+    """Column rules of one daily-prices file, plus one close at least per row."""
+    problems = _schema_problems(name, frame, _PRICE_SCHEMA)
+    problems += duplicates(name, frame, ("ticker", "date"))
+    for row in frame.itertuples(index=False):
+        if row.close == "" and row.adj_close == "":
+            problems.append(
+                Problem(name, getattr(row, LINE), "close", "needs close or adj_close", "''")
+            )
+    return problems
 
 
 def check_sources(name: str, frame: pd.DataFrame) -> list[Problem]:
@@ -227,3 +289,132 @@ def unknown_sources(name: str, frame: pd.DataFrame, known: set[str]) -> list[Pro
         for r in frame.itertuples(index=False)
         if r.source_id and r.source_id not in known
     ]
+
+
+# -- tidy tables of any source ---------------------------------------------------------------
+
+
+def _text(error: str, fn: Callable[[str], bool]) -> pa.Column:
+    return pa.Column(None, checks=_fn(lambda v: isinstance(v, str) and fn(v), error))
+
+
+def _number(error: str) -> pa.Column:
+    def ok(v: object) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool) and not math.isinf(v)
+
+    return pa.Column(None, checks=_fn(ok, error), nullable=True)
+
+
+def _any_text(v: str) -> bool:
+    return True
+
+
+_TIDY: dict[str, pa.DataFrameSchema] = {
+    "facts": pa.DataFrameSchema(
+        {
+            "entity": _text("must be a lowercase slug", lambda v: bool(SLUG_RE.match(v))),
+            "metric": _text("unknown metric id", lambda v: v in METRICS),
+            "period_end": _text("must be a date YYYY-MM-DD", is_date),
+            "value": _number("must be a finite number or blank"),
+            "unit": _text(f"must be one of {', '.join(sorted(UNITS))}", lambda v: v in UNITS),
+            "basis": _text(f"must be one of {sorted(BASES)}", lambda v: v in BASES),
+            "owner": _text("must name the source", lambda v: v != ""),
+            **{c: _text("must be text", _any_text) for c in ("fiscal_period", "subject", "note")},
+        },
+        strict=False,
+    ),
+    "prices_daily": pa.DataFrameSchema(
+        {
+            "ticker": _text("must not be blank", lambda v: v.strip() != ""),
+            "date": _text("must be a date YYYY-MM-DD", is_date),
+            "close": _number("must be a finite number or blank"),
+            "adj_close": _number("must be a finite number or blank"),
+            "currency": _text(f"must be one of {sorted(CURRENCIES)}", lambda v: v in CURRENCIES),
+            "source_id": _text("missing source_id", lambda v: v != ""),
+            "owner": _text("must name the source", lambda v: v != ""),
+        },
+        strict=False,
+    ),
+    "events": pa.DataFrameSchema(
+        {
+            "date": _text("must be a date YYYY-MM-DD", is_date),
+            "category": _text(
+                f"must be one of {sorted(EVENT_CATEGORIES)}", lambda v: v in EVENT_CATEGORIES
+            ),
+            "label": _text("must not be blank", lambda v: v.strip() != ""),
+            "source_id": _text("missing source_id", lambda v: v != ""),
+            "owner": _text("must name the source", lambda v: v != ""),
+        },
+        strict=False,
+    ),
+    "sources": pa.DataFrameSchema(
+        {
+            "source_id": _text("must be a lowercase slug", lambda v: bool(SLUG_RE.match(v))),
+            "title": _text("must not be blank", lambda v: v.strip() != ""),
+            "url": _text("must be an http(s) URL", lambda v: v.startswith(("https://", "http://"))),
+            "kind": _text(f"must be one of {list(SOURCE_KINDS)}", lambda v: v in SOURCE_KINDS),
+            "owner": _text("must name the source", lambda v: v != ""),
+        },
+        strict=False,
+    ),
+}
+
+
+def _where(source: str, table: str, frame: pd.DataFrame, pos: int) -> tuple[str, int]:
+    """Where a tidy row came from: its curated file and line, else the source, table and row."""
+    if "origin" in frame.columns:
+        m = ORIGIN_RE.match(str(frame["origin"].iloc[pos]))
+        if m:
+            return m.group("file"), int(m.group("line"))
+    return f"source {source}, table {table}", pos + 1
+
+
+def check_tables(source: str, tables: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Every table a source delivered against the vintage's schemas, keys and figure rules.
+
+    Curated and online sources go through the same checks, so a Yahoo or Hub answer with an
+    unknown metric, a wrong unit, a bad date, NaN closes or two rows for one key never reaches
+    a vintage.
+    """
+    out: list[Problem] = []
+    for name, frame in tables.items():
+        if frame.empty:
+            continue
+        flat = frame.reset_index(drop=True)
+        out += _tidy_schema(source, name, flat)
+        key = list(TABLES[name].key)
+        for pos in flat.index[flat.duplicated(key, keep="first")]:
+            file, line = _where(source, name, flat, int(pos))
+            got = "/".join(str(flat.at[pos, c]) for c in key)
+            out.append(Problem(file, line, key[0], f"duplicate key ({', '.join(key)})", got))
+        if name == "facts":
+            for pos, field, rule, got in fact_rules(flat):
+                file, line = _where(source, name, flat, pos)
+                out.append(Problem(file, line, field, rule, got))
+        if name == "prices_daily":
+            both = flat["close"].isna() & flat["adj_close"].isna()
+            for pos in flat.index[both]:
+                file, line = _where(source, name, flat, int(pos))
+                out.append(Problem(file, line, "close", "needs close or adj_close", "NaN"))
+    return out
+
+
+def _tidy_schema(source: str, table: str, frame: pd.DataFrame) -> list[Problem]:
+    try:
+        _TIDY[table].validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        out = []
+        for case in exc.failure_cases.itertuples(index=False):
+            if case.index is None:
+                out.append(
+                    Problem(
+                        f"source {source}, table {table}", None, str(case.column), str(case.check)
+                    )
+                )
+                continue
+            file, line = _where(source, table, frame, int(case.index))
+            out.append(
+                Problem(file, line, str(case.column), str(case.check), str(case.failure_case))
+            )
+        return out
+    return []

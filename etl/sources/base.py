@@ -5,76 +5,106 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol, TypeVar
 
 import pandas as pd
 
-from etl.errors import SourceError
-from etl.models import EVENT_COLUMNS, FACT_COLUMNS, PRICE_COLUMNS, SOURCE_COLUMNS
+from etl.errors import Problem, SourceError, ValidationError
+from etl.models import TABLES
+from etl.sources.online import Deadline
+from etl.validate import check_tables
 
 Tables = dict[str, pd.DataFrame]
-
-#: Every table a vintage may hold, with its columns. Table names come only from here.
-TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "facts": FACT_COLUMNS,
-    "events": EVENT_COLUMNS,
-    "sources": SOURCE_COLUMNS,
-    "prices_daily": PRICE_COLUMNS,
-}
+RawT = TypeVar("RawT")
 
 
 @dataclass(frozen=True)
 class Context:
-    """What a source may know about the run: where data lives, today, the current vintage."""
+    """What a source may know about the run: where data lives, today, the current vintage.
+
+    `deadline` bounds the whole refresh: every HTTP request an online adapter makes checks it,
+    so work abandoned at the bound stops at its next request instead of running on.
+    """
 
     data_dir: Path
     today: date
     previous: Tables = field(default_factory=dict)
-    timeout: float = 30.0
+    deadline: Deadline = field(default_factory=Deadline.unbounded)
 
 
-class Source(Protocol):
+class Source(Protocol[RawT]):
     """A registered source of tables."""
 
-    name: str
-    online: bool
+    @property
+    def name(self) -> str:
+        """The registry name, also written into every row's `owner` column."""
+        ...
 
-    def extract(self, ctx: Context) -> Any:
+    @property
+    def online(self) -> bool:
+        """True for sources that talk to the network (run by `refresh` only)."""
+        ...
+
+    def extract(self, ctx: Context) -> RawT:
         """Fetch the raw payload; the only step that does I/O."""
         ...
 
-    def transform(self, raw: Any, ctx: Context) -> Tables:
+    def transform(self, raw: RawT, ctx: Context) -> Tables:
         """Map the raw payload to tidy tables; pure."""
         ...
 
 
 def empty_table(name: str) -> pd.DataFrame:
     """An empty frame with a table's canonical columns."""
-    return pd.DataFrame({c: pd.Series(dtype="object") for c in TABLE_COLUMNS[name]})
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in TABLES[name].columns})
 
 
-def is_empty(raw: Any) -> bool:
-    """True for None, an empty frame, or an empty container (an empty answer is a failure)."""
+def is_empty(raw: object) -> bool:
+    """True for None, an empty frame or container, or a mapping of nothing but empty parts.
+
+    An empty answer is a failure: a curated directory whose files are all missing or empty,
+    or an API that answered an empty list, never becomes a vintage.
+    """
     if raw is None:
         return True
     if isinstance(raw, pd.DataFrame):
         return raw.empty
-    if isinstance(raw, dict | list | tuple | bytes | str):
+    if isinstance(raw, dict):
+        return all(is_empty(v) for v in raw.values())
+    if isinstance(raw, list | tuple | bytes | str):
         return len(raw) == 0
     return False
 
 
-def fetch(source: Source, ctx: Context) -> Tables:
-    """Run one source: extract, refuse empty answers, transform, check the table shapes."""
+def fetch(source: Source[RawT], ctx: Context) -> Tables:
+    """Run one source: extract, refuse empty answers, transform, validate, stamp the owner.
+
+    Every source's tables go through the same schemas and figure rules (etl.validate). Curated
+    problems raise ValidationError (file, line, field); an online source's invalid answer fails
+    that source with a SourceError naming the first problems.
+    """
     raw = source.extract(ctx)
     if is_empty(raw):
         raise SourceError(source.name, "empty answer")
     tables = source.transform(raw, ctx)
+    out: Tables = {}
     for name, frame in tables.items():
-        if name not in TABLE_COLUMNS:
+        if name not in TABLES:
             raise SourceError(source.name, f"unknown table {name!r}")
-        missing = [c for c in TABLE_COLUMNS[name] if c not in frame.columns]
+        columns = [c for c in TABLES[name].columns if c != "owner"]
+        missing = [c for c in columns if c not in frame.columns]
         if missing:
             raise SourceError(source.name, f"table {name!r} lacks columns {missing}")
-        tables[name] = frame.loc[:, list(TABLE_COLUMNS[name])]
-    return tables
+        out[name] = frame.loc[:, columns].assign(owner=source.name).reset_index(drop=True)
+    problems = check_tables(source.name, out)
+    if problems:
+        _raise(source, problems)
+    return out
+
+
+def _raise(source: Source[RawT], problems: list[Problem]) -> None:
+    if not source.online:
+        raise ValidationError(problems)
+    shown = "; ".join(str(p) for p in problems[:3])
+    more = f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""
+    raise SourceError(source.name, f"invalid answer: {shown}{more}")

@@ -1,7 +1,13 @@
-"""The curated source: hand-checked, sourced CSV files under data/ (the offline default)."""
+"""The curated source: hand-checked, sourced CSV files under data/ (the offline default).
+
+Figures files live in financials/, statements/ and adoption/, events in events/, daily prices in
+market/. Sources are `sources.csv` plus one `*.meta.json` per raw snapshot under snapshots/: a
+snapshot's origin (repository, path, commit, licence, date read, checksum) is its source row.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,24 +16,68 @@ import pandas as pd
 from etl import validate as v
 from etl.config import MAX_CURATED_BYTES
 from etl.errors import Problem, ValidationError
-from etl.sources.base import Context, Tables
+from etl.sources.base import Context, Tables, empty_table
 
 FACT_DIRS = ("financials", "statements", "adoption")
 EVENT_DIRS = ("events",)
+PRICE_DIRS = ("market",)
 SOURCES_FILE = "sources.csv"
+SNAPSHOTS_DIR = "snapshots"
+#: Fields every snapshot's .meta.json carries (see data/README.md, "Raw snapshots").
+META_FIELDS = (
+    "source_id",
+    "title",
+    "producer",
+    "url",
+    "repository",
+    "path",
+    "commit",
+    "commit_date",
+    "license",
+    "date_read",
+    "sha256",
+    "kind",
+    "bundled",
+)
 
 
 def curated_files(data_dir: Path) -> list[Path]:
     """Every curated input file, in a stable order (sources first)."""
     files = [data_dir / SOURCES_FILE]
-    for sub in (*FACT_DIRS, *EVENT_DIRS):
+    for sub in (*FACT_DIRS, *EVENT_DIRS, *PRICE_DIRS):
         files += sorted((data_dir / sub).glob("*.csv"))
+    files += sorted((data_dir / SNAPSHOTS_DIR).glob("**/*.meta.json"))
     return files
+
+
+def _kind(rel: str) -> str:
+    if rel == SOURCES_FILE:
+        return "sources"
+    if rel.endswith(".meta.json"):
+        return "meta"
+    top = rel.split("/")[0]
+    if top in EVENT_DIRS:
+        return "events"
+    return "prices" if top in PRICE_DIRS else "facts"
+
+
+_COLUMNS = {
+    "sources": (v.SOURCE_REQUIRED, v.SOURCE_OPTIONAL),
+    "facts": (v.FACT_REQUIRED, (*v.FACT_OPTIONAL, "basis")),
+    "events": (v.EVENT_REQUIRED, v.EVENT_OPTIONAL),
+    "prices": (v.PRICE_REQUIRED, v.PRICE_OPTIONAL),
+}
+_CHECKS = {
+    "sources": v.check_sources,
+    "facts": v.check_facts,
+    "events": v.check_events,
+    "prices": v.check_prices,
+}
 
 
 @dataclass(frozen=True)
 class CuratedSource:
-    """Source: the CSV files in the data directory, each figure with its source_id."""
+    """Source: the files in the data directory, each figure with its source_id."""
 
     name: str = "curated"
     online: bool = False
@@ -48,8 +98,10 @@ class CuratedSource:
         """Parse and validate every file; raise ValidationError listing all problems."""
         prefix = ctx.data_dir.name
         problems: list[Problem] = []
-        facts, events = [], []
-        sources = pd.DataFrame()
+        parts: dict[str, list[tuple[str, pd.DataFrame]]] = {
+            k: [] for k in ("facts", "events", "prices")
+        }
+        sources: list[pd.DataFrame] = []
         for rel, data in raw.items():
             name = f"{prefix}/{rel}"
             if len(data) > MAX_CURATED_BYTES:
@@ -58,52 +110,81 @@ class CuratedSource:
                 )
                 continue
             kind = _kind(rel)
-            frame, found = v.parse_csv(name, data, *_columns(kind))
+            if kind == "meta":
+                row, found = _meta_source(name, data)
+                problems += found
+                if row is not None:
+                    sources.append(row)
+                continue
+            frame, found = v.parse_csv(name, data, *_COLUMNS[kind])
             problems += found
             if frame.empty:
                 continue
+            problems += _CHECKS[kind](name, frame)
             if kind == "sources":
-                problems += v.check_sources(name, frame)
-                sources = frame
-            elif kind == "facts":
-                problems += v.check_facts(name, frame)
-                facts.append((name, frame))
+                sources.insert(0, frame)
             else:
-                problems += v.check_events(name, frame)
-                events.append((name, frame))
-        problems += _global_rules(facts, events, sources)
+                parts[kind].append((name, frame))
+        all_sources = pd.concat(sources, ignore_index=True) if sources else pd.DataFrame()
+        problems += _global_rules(parts, all_sources)
         if any(p.level == "error" for p in problems):
             raise ValidationError(problems)
+        urls = dict(zip(all_sources["source_id"], all_sources["url"], strict=True))
         return {
-            "facts": _tidy_facts(facts, sources, prefix),
-            "events": _tidy_events(events, sources),
-            "sources": sources.drop(columns=[v.LINE]),
+            "facts": _tidy_facts(parts["facts"], urls, prefix),
+            "events": _tidy_events(parts["events"], urls),
+            "prices_daily": _tidy_prices(parts["prices"]),
+            "sources": all_sources.drop(columns=[v.LINE]).reset_index(drop=True),
         }
 
 
-def _kind(rel: str) -> str:
-    if rel == SOURCES_FILE:
-        return "sources"
-    return "events" if rel.split("/")[0] in EVENT_DIRS else "facts"
-
-
-def _columns(kind: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    if kind == "sources":
-        return v.SOURCE_REQUIRED, v.SOURCE_OPTIONAL
-    if kind == "facts":
-        return v.FACT_REQUIRED, v.FACT_OPTIONAL
-    return v.EVENT_REQUIRED, v.EVENT_OPTIONAL
+def _meta_source(name: str, data: bytes) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """A snapshot's origin as a sources row, or the problems that keep it from being one."""
+    try:
+        meta = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, [Problem(name, None, "-", f"not valid JSON: {exc}")]
+    if not isinstance(meta, dict):
+        return None, [Problem(name, None, "-", "must be a JSON object")]
+    missing = [f for f in META_FIELDS if f not in meta]
+    if missing:
+        return None, [Problem(name, None, f, "required field missing") for f in missing]
+    note = (
+        f"raw snapshot {meta['repository']} {meta['path']} @ {str(meta['commit'])[:12]} "
+        f"({meta['commit_date']}); licence: {meta['license']}; sha256 {str(meta['sha256'])[:16]}; "
+        f"{'rows bundled' if meta['bundled'] else 'cited only'}"
+    )
+    row = pd.DataFrame(
+        [
+            {
+                "source_id": str(meta["source_id"]),
+                "title": str(meta["title"]),
+                "publisher": str(meta["producer"]),
+                "url": str(meta["url"]),
+                "published": str(meta["commit_date"])[:10],
+                "accessed": str(meta["date_read"]),
+                "kind": str(meta["kind"]),
+                "note": note,
+                v.LINE: 1,
+            }
+        ]
+    )
+    return row, v.check_sources(name, row)
 
 
 def _global_rules(
-    facts: list[tuple[str, pd.DataFrame]],
-    events: list[tuple[str, pd.DataFrame]],
-    sources: pd.DataFrame,
+    parts: dict[str, list[tuple[str, pd.DataFrame]]], sources: pd.DataFrame
 ) -> list[Problem]:
     known = set(sources["source_id"]) if not sources.empty else set()
     out: list[Problem] = []
+    if not sources.empty:
+        dup = sources[sources["source_id"].duplicated(keep="first")]
+        out += [
+            Problem("sources", None, "source_id", "source id declared twice", str(r.source_id))
+            for r in dup.itertuples(index=False)
+        ]
     seen: dict[tuple[str, str, str], str] = {}
-    for name, frame in facts:
+    for name, frame in parts["facts"]:
         out += v.unknown_sources(name, frame, known)
         out += v.duplicates(name, frame, ("entity", "metric", "period_end"))
         for r in frame.itertuples(index=False):
@@ -113,15 +194,18 @@ def _global_rules(
                 rule = f"duplicate key (entity, metric, period_end) also at {seen[key]}"
                 out.append(Problem(name, getattr(r, v.LINE), "metric", rule, "/".join(key)))
             seen.setdefault(key, where)
-    for name, frame in events:
+    for name, frame in (*parts["events"], *parts["prices"]):
         out += v.unknown_sources(name, frame, known)
     return out
 
 
+def _number(col: pd.Series) -> pd.Series:
+    return pd.to_numeric(col.replace("", None), errors="coerce").astype(float)
+
+
 def _tidy_facts(
-    files: list[tuple[str, pd.DataFrame]], sources: pd.DataFrame, prefix: str
+    files: list[tuple[str, pd.DataFrame]], urls: dict[str, str], prefix: str
 ) -> pd.DataFrame:
-    urls = dict(zip(sources["source_id"], sources["url"], strict=True))
     parts = []
     for name, frame in files:
         part = pd.DataFrame(
@@ -130,47 +214,54 @@ def _tidy_facts(
                 "metric": frame["metric"],
                 "period_end": frame["period_end"],
                 "fiscal_period": frame["fiscal_period"],
-                "value": pd.to_numeric(frame["value"].replace("", None), errors="coerce"),
+                "value": _number(frame["value"]),
                 "unit": frame["unit"],
                 "source_id": frame["source_id"],
-                "source_url": frame["source_id"].map(urls),
-                "basis": "reported",
+                "source_url": frame["source_id"].map(urls).fillna(""),
+                "basis": frame["basis"].replace("", "reported"),
+                "subject": frame["subject"],
                 "note": frame["note"],
                 "origin": [f"{name.removeprefix(prefix + '/')}:{ln}" for ln in frame[v.LINE]],
             }
         )
         parts.append(part)
-    facts = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    return _derive_capex(facts)
+    if not parts:
+        return empty_table("facts").drop(columns=["owner"])
+    facts = pd.concat(parts, ignore_index=True)
+    facts = _derive_sum(facts, "capex", ("capex_ppe", "capex_intangibles"))
+    return _derive_sum(facts, "capex_usd", ("capex_ppe_usd", "capex_intangibles_usd"))
 
 
-def _derive_capex(facts: pd.DataFrame) -> pd.DataFrame:
-    """Add capex = capex_ppe + capex_intangibles where the release gives the two lines only."""
-    if facts.empty:
-        return facts
+def _derive_sum(facts: pd.DataFrame, target: str, lines: tuple[str, str]) -> pd.DataFrame:
+    """Add target = the two reconciliation lines where the release gives the lines only.
+
+    Capex is defined (CONTRACT.md) as purchases of property and equipment plus intangible
+    assets as in the free-cash-flow reconciliation; a release states the two lines, not a sum.
+    """
     key = ["entity", "period_end"]
     known = facts[facts["value"].notna()]
-    ppe = known[known.metric == "capex_ppe"].set_index(key)
-    intang = known[known.metric == "capex_intangibles"].set_index(key)
-    stated = known[known.metric == "capex"].set_index(key).index
-    both = ppe.index.intersection(intang.index).difference(stated)
-    derived = ppe.loc[both].reset_index()
-    derived["value"] = ppe.loc[both, "value"].to_numpy() + intang.loc[both, "value"].to_numpy()
-    derived["metric"] = "capex"
+    first = known[known.metric == lines[0]].set_index(key)
+    second = known[known.metric == lines[1]].set_index(key)
+    stated = known[known.metric == target].set_index(key).index
+    both = first.index.intersection(second.index).difference(stated)
+    if both.empty:
+        return facts
+    derived = first.loc[both].reset_index()
+    derived["value"] = first.loc[both, "value"].to_numpy() + second.loc[both, "value"].to_numpy()
+    derived["metric"] = target
     derived["basis"] = "derived"
     derived["note"] = (
-        "derived: capex_ppe + capex_intangibles (both lines of the company's free cash flow "
+        f"derived: {lines[0]} + {lines[1]} (both lines of the company's free cash flow "
         "reconciliation)"
     )
-    derived["origin"] = derived["origin"] + " + " + intang.loc[both, "origin"].to_numpy()
-    # A blank 'capex' placeholder row gives way to the derived figure.
-    placeholder = (facts.metric == "capex") & facts["value"].isna()
+    derived["origin"] = derived["origin"] + " + " + second.loc[both, "origin"].to_numpy()
+    # A blank placeholder row gives way to the derived figure.
+    placeholder = (facts.metric == target) & facts["value"].isna()
     replaced = placeholder & pd.MultiIndex.from_frame(facts[key]).isin(both)
     return pd.concat([facts[~replaced], derived[list(facts.columns)]], ignore_index=True)
 
 
-def _tidy_events(files: list[tuple[str, pd.DataFrame]], sources: pd.DataFrame) -> pd.DataFrame:
-    urls = dict(zip(sources["source_id"], sources["url"], strict=True))
+def _tidy_events(files: list[tuple[str, pd.DataFrame]], urls: dict[str, str]) -> pd.DataFrame:
     parts = [
         pd.DataFrame(
             {
@@ -179,9 +270,30 @@ def _tidy_events(files: list[tuple[str, pd.DataFrame]], sources: pd.DataFrame) -
                 "label": f["label"],
                 "detail": f["detail"],
                 "source_id": f["source_id"],
-                "source_url": f["source_id"].map(urls),
+                "source_url": f["source_id"].map(urls).fillna(""),
             }
         )
         for _, f in files
     ]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if not parts:
+        return empty_table("events").drop(columns=["owner"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _tidy_prices(files: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
+    parts = [
+        pd.DataFrame(
+            {
+                "ticker": f["ticker"],
+                "date": f["date"],
+                "close": _number(f["close"]),
+                "adj_close": _number(f["adj_close"]),
+                "currency": f["currency"],
+                "source_id": f["source_id"],
+            }
+        )
+        for _, f in files
+    ]
+    if not parts:
+        return empty_table("prices_daily").drop(columns=["owner"])
+    return pd.concat(parts, ignore_index=True)

@@ -7,17 +7,16 @@ vintages because the pipeline keeps earlier observations of a source.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from etl import config
 from etl.errors import SourceError
 from etl.sources.base import Context, Tables
-from etl.sources.online import RateLimitedError, with_backoff, with_timeout
+from etl.sources.hub import TransportFactory, hub_api, translate
+from etl.sources.online import Guard, RateLimitedError, RetryPolicy
 
 ORG = "Qwen"
 #: Base models whose derivatives are counted (one place to change them).
@@ -25,6 +24,27 @@ TRACKED_BASES = ("Qwen/Qwen2.5-7B-Instruct", "Qwen/Qwen3-8B")
 RELATIONS = ("finetune", "quantized", "adapter", "merge")
 SOURCE_ID = "huggingface_qwen_org"
 EXPAND = ["downloads", "downloadsAllTime", "likes", "createdAt", "tags"]
+#: Relations that make a repository a copy of another model rather than a release of its own.
+#: Instruct models are tagged base_model:finetune:<their pretrained model> and ARE releases.
+COPY_RELATIONS = frozenset({"quantized", "adapter", "merge"})
+#: Hub tags of quantized weights; some quantized copies carry these but no base_model tag.
+QUANT_TAGS = frozenset(
+    {"gguf", "awq", "gptq", "fp8", "4-bit", "8-bit", "mlx", "bitsandbytes", "exl2"}
+)
+QUANT_NAME = re.compile(r"-(AWQ|GPTQ(-Int[48])?|GGUF|FP8|Int[48]|MLX|bnb-4bit|4bit|8bit)\b", re.I)
+
+
+def is_release(model_id: str, tags: list[str]) -> bool:
+    """True when an organisation's repository is a model release, not a copy of one.
+
+    Real Hub records: `Qwen/Qwen3-8B` carries `base_model:finetune:Qwen/Qwen3-8B-Base` (a
+    release); `Qwen/Qwen3-8B-FP8` carries `base_model:quantized:Qwen/Qwen3-8B` (a copy);
+    `Qwen/Qwen2.5-7B-Instruct-GGUF` carries only a `gguf` tag (a copy).
+    """
+    relations = {t.split(":")[1] for t in tags if t.startswith("base_model:") and t.count(":") >= 2}
+    if relations & COPY_RELATIONS:
+        return False
+    return not (QUANT_TAGS & {t.lower() for t in tags} or QUANT_NAME.search(model_id))
 
 
 @dataclass(frozen=True)
@@ -33,48 +53,40 @@ class HuggingFaceSource:
 
     name: str = "huggingface"
     online: bool = True
-    #: Returns an httpx2.Client for huggingface_hub (tests inject a MockTransport); None: default.
-    client_factory: Callable[[], Any] | None = None
-    call_timeout: float = 60.0
+    #: The transport under the guard (tests pass an httpx2.MockTransport); None: the network.
+    transport: TransportFactory | None = None
+    per_request: float = 30.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
     bases: tuple[str, ...] = TRACKED_BASES
 
     def extract(self, ctx: Context) -> dict[str, Any]:
         """List the organisation's models and count derivatives of the tracked base models."""
-        os.environ.setdefault("HF_HOME", str(config.cache_dir(ctx.data_dir) / "huggingface"))
-        from huggingface_hub import HfApi
-        from huggingface_hub.errors import HfHubHTTPError
-        from huggingface_hub.utils import _http
+        guard = Guard(self.name, ctx.deadline, self.per_request)
+        api = hub_api(ctx, guard, self.transport)
 
-        if self.client_factory is not None:
-            _http.set_client_factory(self.client_factory)
-        api = HfApi()
-
-        def listing(**kw: Any) -> list[Any]:
+        def listing(what: str, **kw: Any) -> list[Any]:
             def run() -> list[Any]:
                 try:
                     return list(api.list_models(**kw))
-                except HfHubHTTPError as exc:
-                    if getattr(exc.response, "status_code", None) == 429:
-                        raise RateLimitedError(str(exc)) from exc
+                except (SourceError, RateLimitedError):
                     raise
+                except Exception as exc:  # library and transport errors: one clear failure
+                    raise translate(self.name, what, exc) from exc
 
-            return with_backoff(
-                self.name,
-                "list_models",
-                lambda: with_timeout(self.name, "list_models", run, self.call_timeout),
+            return self.retry.call(self.name, what, run, ctx.deadline)
+
+        models = listing("list_models", author=ORG, expand=EXPAND)
+        derivatives = {
+            (base, rel): len(
+                listing(
+                    f"derivatives of {base}",
+                    filter=f"base_model:{rel}:{base}",
+                    expand=["downloads"],
+                )
             )
-
-        try:
-            models = listing(author=ORG, expand=EXPAND)
-            derivatives = {
-                (base, rel): len(listing(filter=f"base_model:{rel}:{base}", expand=["downloads"]))
-                for base in self.bases
-                for rel in RELATIONS
-            }
-        except SourceError:
-            raise
-        except Exception as exc:
-            raise SourceError(self.name, f"{type(exc).__name__}: {exc}") from exc
+            for base in self.bases
+            for rel in RELATIONS
+        }
         if not models:
             raise SourceError(self.name, f"the {ORG} organisation listed no models")
         return {"models": [_model_row(m) for m in models], "derivatives": derivatives}
@@ -107,13 +119,14 @@ class HuggingFaceSource:
                     "source_id": SOURCE_ID,
                     "source_url": "https://huggingface.co/Qwen",
                     "basis": "measured",
+                    "subject": "",
                     "note": _note(metric, raw),
                     "origin": "huggingface",
                 }
                 for metric, v in values.items()
             ]
         )
-        bases = models[~models["is_derivative"] & models["created_at"].notna()]
+        bases = models[models["is_release"] & models["created_at"].notna()]
         events = pd.DataFrame(
             {
                 "date": pd.to_datetime(bases["created_at"]).dt.strftime("%Y-%m-%d"),
@@ -149,7 +162,7 @@ def _model_row(m: Any) -> dict[str, Any]:
         "downloads_all_time": getattr(m, "downloads_all_time", None),
         "likes": getattr(m, "likes", None),
         "created_at": getattr(m, "created_at", None),
-        "is_derivative": any(t.startswith("base_model:") for t in tags),
+        "is_release": is_release(str(m.id), tags),
     }
 
 

@@ -1,63 +1,207 @@
-"""Shared guards for online adapters: wall-clock timeouts, rate-limit backoff, cache location."""
+"""Shared guards for online adapters: one deadline, one retry policy, guarded HTTP clients.
+
+Every HTTP request an adapter makes, whatever library makes it, passes through a guard that
+(1) refuses to start once the refresh's deadline has passed, (2) bounds the request's timeout by
+the time left, and (3) turns an HTTP 429 into RateLimitedError, which tenacity retries with
+backoff as long as the wait fits before the deadline. So the refresh has one bound, a library's
+own sleeping retries never run past it, and work abandoned at the bound stops at its next request.
+"""
 
 from __future__ import annotations
 
-import queue
-import threading
+import logging
+import math
+import re
 import time
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import httpx2
+import tenacity
 
 from etl.errors import SourceError
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class RateLimitedError(Exception):
-    """Raised by an adapter's call when the upstream answered 'too many requests'."""
+    """The upstream answered 'too many requests'; `retry_after` is its reset hint in seconds."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
-def with_timeout(source: str, what: str, fn: Callable[[], T], seconds: float) -> T:
-    """Run fn in a daemon thread and give up after `seconds` of wall-clock time.
+class DeadlineExceededError(SourceError):
+    """A request was about to start after the refresh's deadline."""
 
-    Libraries can stall for minutes on a network that never answers (yfinance was seen at
-    130-150 s); a daemon thread that is abandoned cannot keep the process alive.
+
+@dataclass(frozen=True)
+class Deadline:
+    """A point on the monotonic clock after which no request may start."""
+
+    end: float
+
+    @classmethod
+    def unbounded(cls) -> Deadline:
+        """No bound (offline builds, tests of pure code)."""
+        return cls(math.inf)
+
+    @classmethod
+    def after(cls, seconds: float) -> Deadline:
+        """The deadline `seconds` from now."""
+        return cls(time.monotonic() + seconds)
+
+    def left(self) -> float:
+        """Seconds left (may be negative)."""
+        return self.end - time.monotonic()
+
+    def timeout(self, source: str, what: str, per_request: float) -> float:
+        """The timeout for a request starting now; DeadlineExceededError when none is left."""
+        left = self.left()
+        if left <= 0:
+            raise DeadlineExceededError(source, f"{what}: the refresh bound was reached")
+        return max(0.05, min(per_request, left))
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait from `Retry-After` or the IETF `RateLimit` header (`t=` reset)."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    m = re.search(r"\bt=(\d+)", lowered.get("ratelimit", ""))
+    if m:
+        return float(m.group(1))
+    value = lowered.get("retry-after", "")
+    return float(value) if value.strip().isdigit() else None
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Retry rate-limited calls with exponential backoff (tenacity), within the deadline.
+
+    `sleep` is looked up when a call runs (None: time.sleep), so tests can stub it.
     """
-    out: queue.Queue[tuple[bool, object]] = queue.Queue(maxsize=1)
 
-    def run() -> None:
-        try:
-            out.put((True, fn()))
-        except BaseException as exc:  # handed to the caller below
-            out.put((False, exc))
+    attempts: int = 3
+    base_delay: float = 5.0
+    max_delay: float = 120.0
+    sleep: Callable[[float], None] | None = None
 
-    threading.Thread(target=run, name=f"{source}-{what}", daemon=True).start()
-    try:
-        ok, value = out.get(timeout=seconds)
-    except queue.Empty:
-        raise SourceError(source, f"{what}: no answer within {seconds:.0f} s") from None
-    if ok:
-        return value  # type: ignore[return-value]
-    raise value  # type: ignore[misc]
+    def call(self, source: str, what: str, fn: Callable[[], T], deadline: Deadline) -> T:
+        """Run fn; on RateLimitedError wait and retry, giving up clearly at the attempt cap."""
 
-
-def with_backoff(
-    source: str,
-    what: str,
-    fn: Callable[[], T],
-    *,
-    retries: int = 2,
-    base_delay: float = 5.0,
-    sleep: Callable[[float], None] = time.sleep,
-) -> T:
-    """Call fn, retrying after RateLimitedError with exponential backoff (5 s, 10 s, ...)."""
-    for attempt in range(retries + 1):
-        try:
-            return fn()
-        except RateLimitedError:
-            if attempt == retries:
+        def wait(state: tenacity.RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            hint = exc.retry_after if isinstance(exc, RateLimitedError) else None
+            backoff = self.base_delay * 2 ** (state.attempt_number - 1)
+            delay = min(self.max_delay, max(backoff, hint or 0.0))
+            if delay >= deadline.left():
                 raise SourceError(
-                    source, f"{what}: rate limited, gave up after {retries + 1} tries"
-                ) from None
-            sleep(base_delay * 2**attempt)
-    raise AssertionError("unreachable")
+                    source,
+                    f"{what}: rate limited; the next try ({delay:.0f} s away) would pass the "
+                    "refresh bound",
+                )
+            log.info("%s: %s rate limited, retrying in %.0f s", source, what, delay)
+            return delay
+
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type(RateLimitedError),
+            stop=tenacity.stop_after_attempt(self.attempts),
+            wait=wait,
+            sleep=lambda s: (self.sleep or time.sleep)(s),
+            reraise=True,
+        )
+        try:
+            return retrying(fn)
+        except RateLimitedError:
+            raise SourceError(
+                source, f"{what}: rate limited, gave up after {self.attempts} tries"
+            ) from None
+
+
+@dataclass
+class Answer:
+    """One HTTP answer seen by a Guard (the body is kept whole only for tapped URLs)."""
+
+    url: str
+    status: int
+    body: bytes
+
+
+@dataclass
+class Guard:
+    """Per-source request guard shared by every client of one extract run."""
+
+    source: str
+    deadline: Deadline
+    per_request: float
+    #: URL substrings whose answers are kept whole (a wire tap for fields a library drops).
+    tap: tuple[str, ...] = ()
+    answers: list[Answer] = field(default_factory=list)
+
+    @property
+    def requests(self) -> int:
+        """How many requests were answered so far."""
+        return len(self.answers)
+
+    def before(self, url: str) -> float:
+        """Check the deadline; return the request's timeout."""
+        return self.deadline.timeout(self.source, f"request {url[:80]}", self.per_request)
+
+    def after(self, url: str, status: int, body: bytes) -> None:
+        """Record the answer (whole for tapped URLs, the first 300 bytes otherwise)."""
+        keep = any(t in url for t in self.tap)
+        self.answers.append(Answer(url, status, body if keep else body[:300]))
+
+    def tapped(self, part: str) -> list[Answer]:
+        """The answers whose URL contains `part`."""
+        return [a for a in self.answers if part in a.url]
+
+
+class GuardedTransport(httpx2.BaseTransport):
+    """An httpx2 transport that applies a Guard and raises RateLimitedError on HTTP 429.
+
+    Raising from the transport keeps libraries with retry loops of their own (huggingface_hub
+    sleeps up to the rate-limit reset, five times) from waiting inside the refresh bound.
+    """
+
+    def __init__(self, inner: httpx2.BaseTransport, guard: Guard) -> None:
+        self.inner = inner
+        self.guard = guard
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        """Guard one request."""
+        timeout = self.guard.before(str(request.url))
+        request.extensions["timeout"] = {k: timeout for k in ("connect", "read", "write", "pool")}
+        response = self.inner.handle_request(request)
+        if response.status_code == 429:
+            response.read()
+            raise RateLimitedError(
+                f"HTTP 429 from {request.url.host}", retry_after(dict(response.headers))
+            )
+        response.read()
+        self.guard.after(str(request.url), response.status_code, response.content)
+        return response
+
+    def close(self) -> None:
+        """Close the wrapped transport."""
+        self.inner.close()
+
+
+def guard_session(session: Any, guard: Guard) -> Any:
+    """Make a requests or curl_cffi Session apply a Guard to every request it sends.
+
+    yfinance passes its own timeouts (and none on some cookie requests); the guard replaces them
+    with the time left, so no request outlives the refresh bound by more than one timeout.
+    """
+    send = session.request
+
+    def request(method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        kwargs["timeout"] = guard.before(str(url))
+        response = send(method, url, *args, **kwargs)
+        guard.after(str(url), int(response.status_code), bytes(response.content or b""))
+        return response
+
+    session.request = request
+    return session

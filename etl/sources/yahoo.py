@@ -3,12 +3,17 @@
 Source: https://finance.yahoo.com/ (vendor data; Yahoo's free cash flow is operating cash flow
 plus capital expenditure, not Alibaba's non-GAAP definition, so it is kept as vendor_* metrics).
 This is the only module that imports yfinance.
+
+Each part (a ticker's prices, the statements, a peer) fails on its own: a 401 on one endpoint
+or a renamed key loses that part, not the prices and statements already fetched. Every request
+goes through a Guard (etl.sources.online), which also taps the fundamentals answers: yfinance
+drops each point's `currencyCode`, and the statement currency is checked against it.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,17 +25,24 @@ import yfinance as yf
 from etl import config, periods
 from etl.errors import SourceError
 from etl.sources.base import Context, Tables, empty_table
-from etl.sources.online import RateLimitedError, with_backoff, with_timeout
+from etl.sources.online import Guard, RateLimitedError, RetryPolicy, guard_session
 
 log = logging.getLogger(__name__)
 # yfinance 1.7 still uses pandas' deprecated inplace= keyword; the warning is not ours to act on.
 warnings.filterwarnings("ignore", message="The inplace keyword", module=r"yfinance(\..*)?")
 
-#: Alibaba's listings and the benchmark each is compared with.
-STOCKS = ("BABA", "9988.HK")
-BENCHMARKS = ("KWEB", "^HSI")
-#: FX series: US$ in RMB, HK$ in RMB.
-FX = ("CNY=X", "HKDCNY=X")
+#: Instrument -> the currency its chart must be quoted in (checked against `meta.currency`).
+PRICE_CURRENCY = {
+    "BABA": "USD",
+    "9988.HK": "HKD",
+    "MCHI": "USD",
+    "KWEB": "USD",
+    "^HSI": "HKD",
+    "CNY=X": "CNY",
+    "HKDCNY=X": "CNY",
+}
+#: How a chart currency is stored: FX series are rates, not prices.
+STORED_CURRENCY = {"CNY=X": "RMB_per_USD", "HKDCNY=X": "RMB_per_HKD"}
 #: Peer tickers for capex comparison (one place to change them).
 PEERS = ("MSFT", "GOOGL", "AMZN", "META", "0700.HK", "BIDU")
 #: Raw yfinance keys (get_*(pretty=False)) -> our vendor metric ids.
@@ -42,7 +54,9 @@ STATEMENT_KEYS = {
 }
 REQUIRED_KEYS = ("OperatingCashFlow", "CapitalExpenditure", "FreeCashFlow")
 PRICES_ID, FUNDAMENTALS_ID = "yahoo_prices", "yahoo_fundamentals"
-HISTORY_START = "2022-01-01"
+TIMESERIES = "fundamentals-timeseries"
+CHART = "/v8/finance/chart/"
+QUOTE_SUMMARY = "https://query2.finance.yahoo.com/v10/finance/quoteSummary/BABA"
 
 
 @dataclass(frozen=True)
@@ -51,102 +65,158 @@ class YahooSource:
 
     name: str = "yahoo"
     online: bool = True
-    #: Returns a requests or curl_cffi Session; None lets yfinance make its own.
+    #: Returns a requests or curl_cffi Session; None: a curl_cffi session as yfinance makes one.
     session_factory: Callable[[], Any] | None = None
-    call_timeout: float = 30.0
-    sleep: Callable[[float], None] = time.sleep
+    per_request: float = 30.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
     peers: tuple[str, ...] = field(default=())
+    tickers: tuple[str, ...] = tuple(PRICE_CURRENCY)
+    history_start: str = "2022-01-01"
 
     def extract(self, ctx: Context) -> dict[str, Any]:
-        """Fetch prices, statements and the statement currency; every call under a timeout."""
+        """Fetch each part on its own; a failed part is recorded, the others are kept."""
         _configure(ctx)
-        session = self.session_factory() if self.session_factory else None
-        raw: dict[str, Any] = {"history": {}, "peers": {}}
-        for symbol in (*STOCKS, *BENCHMARKS, *FX):
-            raw["history"][symbol] = self._call(
-                f"history {symbol}", lambda s=symbol: _history(s, session)
+        guard = Guard(self.name, ctx.deadline, self.per_request, tap=(TIMESERIES, CHART))
+        run = _Runner(self, ctx, guard)
+        raw: dict[str, Any] = {"history": {}, "peers": {}, "failed": {}}
+        for symbol in self.tickers:
+            got = run.part(
+                f"history {symbol}", lambda t, s=symbol: _history(t(s), self.history_start)
             )
-        ticker = yf.Ticker("BABA", session=session)
-        raw["income"] = self._call(
-            "income statement", lambda: ticker.get_income_stmt(freq="quarterly", pretty=False)
+            if got is not None:
+                raw["history"][symbol] = got
+        raw["income"] = run.part(
+            "income statement", lambda t: t("BABA").get_income_stmt(freq="quarterly", pretty=False)
         )
-        raw["cashflow"] = self._call(
-            "cash flow", lambda: ticker.get_cash_flow(freq="quarterly", pretty=False)
+        raw["cashflow"] = run.part(
+            "cash flow", lambda t: t("BABA").get_cash_flow(freq="quarterly", pretty=False)
         )
-        raw["currency"] = self._call("info", lambda: (ticker.info or {}).get("financialCurrency"))
+        raw["financial_currency"] = run.part(
+            "financial currency", lambda _t: _financial_currency(run)
+        )
         for peer in self.peers:
-            try:
-                t = yf.Ticker(peer, session=session)
-                cashflow = self._call(
-                    f"cash flow {peer}", lambda t=t: t.get_cash_flow(freq="quarterly", pretty=False)
-                )
-                currency = self._call(
-                    f"info {peer}", lambda t=t: (t.info or {}).get("financialCurrency")
-                )
-                raw["peers"][peer] = (cashflow, currency)
-            except SourceError as exc:  # a peer failing does not fail Alibaba's data
-                log.warning("%s", exc)
+            got = run.part(
+                f"cash flow {peer}",
+                lambda t, p=peer: t(p).get_cash_flow(freq="quarterly", pretty=False),
+            )
+            if got is not None:
+                raw["peers"][peer] = got
+        raw["point_currencies"] = _point_currencies(guard)
+        raw["chart_currencies"] = _chart_currencies(guard)
+        raw["failed"] = run.failed
+        if not raw["history"] and raw["income"] is None and raw["cashflow"] is None:
+            reasons = "; ".join(f"{k}: {v}" for k, v in list(run.failed.items())[:3])
+            raise SourceError(self.name, f"every part failed ({reasons})")
         return raw
-
-    def _call(self, what: str, fn: Callable[[], Any]) -> Any:
-        def guarded() -> Any:
-            try:
-                return with_timeout(self.name, what, fn, self.call_timeout)
-            except yf.exceptions.YFRateLimitError as exc:
-                raise RateLimitedError(str(exc)) from exc
-
-        try:
-            result = with_backoff(self.name, what, guarded, sleep=self.sleep)
-        except SourceError:
-            raise
-        except Exception as exc:  # yfinance and transport errors become one source failure
-            raise SourceError(self.name, f"{what}: {type(exc).__name__}: {exc}") from exc
-        if result is None or (isinstance(result, pd.DataFrame) and result.empty):
-            raise SourceError(self.name, f"{what}: empty answer")
-        return result
 
     def transform(self, raw: dict[str, Any], ctx: Context) -> Tables:
         """Prices to prices_daily; statement rows to vendor_* facts in RMB millions."""
-        if raw.get("currency") != "CNY":
-            raise SourceError(
-                self.name, f"statement currency is {raw.get('currency')!r}, expected 'CNY'"
-            )
-        prices = pd.concat(
-            [_prices(sym, df) for sym, df in raw["history"].items()], ignore_index=True
-        )
-        statements = pd.concat([raw["income"], raw["cashflow"]])
-        # yfinance reindexes to its full key list, so a key Yahoo stopped sending is an all-NaN row.
-        missing = [
-            k
-            for k in REQUIRED_KEYS
-            if k not in statements.index or statements.loc[[k]].isna().all(axis=None)
-        ]
-        if missing:
-            raise SourceError(
-                self.name, f"expected statement keys missing (labels changed?): {missing}"
-            )
-        facts = pd.concat(
-            [
-                _facts(statements),
-                *(_peer_facts(p, cf, cur) for p, (cf, cur) in raw["peers"].items()),
-            ]
-        )
-        sources = pd.DataFrame(
-            [
-                _source(PRICES_ID, "Daily prices of BABA, 9988.HK, KWEB, ^HSI and FX", ctx),
-                _source(
-                    FUNDAMENTALS_ID,
-                    "Alibaba quarterly income statement and cash flow (Yahoo definitions)",
-                    ctx,
-                ),
-            ]
-        )
+        failed = dict(raw.get("failed", {}))
+        quoted = raw.get("chart_currencies", {})
+        prices = [_prices(sym, df, quoted.get(sym)) for sym, df in raw["history"].items()]
+        facts: list[pd.DataFrame] = []
+        if raw.get("income") is not None or raw.get("cashflow") is not None:
+            try:
+                facts.append(_statement_facts(raw))
+            except SourceError as exc:
+                failed["statements"] = exc.reason
+        for peer, cashflow in raw["peers"].items():
+            facts.append(_peer_facts(peer, cashflow, raw["point_currencies"]))
+        if not any(len(p) for p in prices) and not any(len(f) for f in facts):
+            raise SourceError(self.name, "; ".join(f"{k}: {v}" for k, v in failed.items()))
+        note = "; ".join(f"{k} not updated ({v})" for k, v in failed.items())
         return {
-            "prices_daily": prices,
-            "facts": facts,
-            "sources": sources,
-            "events": empty_table("events"),
+            "prices_daily": pd.concat(prices, ignore_index=True)
+            if prices
+            else empty_table("prices_daily").drop(columns=["owner"]),
+            "facts": pd.concat(facts, ignore_index=True)
+            if facts
+            else empty_table("facts").drop(columns=["owner"]),
+            "sources": pd.DataFrame(
+                [
+                    _source(PRICES_ID, f"Daily closes of {', '.join(raw['history'])}", ctx, note),
+                    _source(
+                        FUNDAMENTALS_ID,
+                        "Alibaba quarterly income statement and cash flow (Yahoo definitions)",
+                        ctx,
+                        note,
+                    ),
+                ]
+            ),
         }
+
+
+class _Runner:
+    """Runs each part under the retry policy; a failed part is recorded and the run goes on.
+
+    On a 401 yfinance itself drops its crumb and tries the other cookie strategy once; when
+    Yahoo is rate-limiting, that second crumb is refused too, so the part is retried here after
+    a backoff (yfinance forwards a '429 Too Many Requests' crumb body as the crumb, #2441).
+    """
+
+    def __init__(self, source: YahooSource, ctx: Context, guard: Guard) -> None:
+        self.source, self.ctx, self.guard = source, ctx, guard
+        self.failed: dict[str, str] = {}
+        self.session: Any = guard_session(_session(source), guard)
+        #: Set once a part gave up on rate limits: the remaining parts are not tried.
+        self.limited = ""
+
+    def ticker(self, symbol: str) -> Any:
+        return yf.Ticker(symbol, session=self.session)
+
+    def part(self, what: str, fn: Callable[[Callable[[str], Any]], Any]) -> Any:
+        """Run one part; None (and a note in `failed`) when it fails."""
+        if self.limited:
+            self.failed[what] = f"not tried: {self.limited}"
+            return None
+        try:
+            return self.source.retry.call(
+                self.source.name, what, lambda: self._attempt(what, fn), self.ctx.deadline
+            )
+        except SourceError as exc:
+            if "refresh bound" in exc.reason:
+                raise
+            if "rate limited" in exc.reason:
+                self.limited = f"Yahoo rate-limited {what}"
+            log.warning("%s", exc)
+            self.failed[what] = exc.reason
+            return None
+
+    def _attempt(self, what: str, fn: Callable[[Callable[[str], Any]], Any]) -> Any:
+        seen = len(self.guard.answers)
+        try:
+            result = fn(self.ticker)
+        except SourceError:
+            raise
+        except yf.exceptions.YFRateLimitError as exc:
+            raise RateLimitedError(str(exc)) from exc
+        except Exception as exc:  # yfinance and transport errors fail this part only
+            if _rate_limited(self.guard.answers[seen:]):
+                raise RateLimitedError(f"{what}: Invalid Crumb / Too Many Requests") from exc
+            text = (
+                f"empty or malformed answer ({exc!r})"
+                if isinstance(exc, IndexError | KeyError)  # yfinance indexing an empty answer
+                else f"{type(exc).__name__}: {exc}"
+            )
+            raise SourceError(self.source.name, f"{what}: {text}"[:300]) from exc
+        if result is None or (isinstance(result, pd.DataFrame) and result.empty):
+            if _rate_limited(self.guard.answers[seen:]):
+                raise RateLimitedError(f"{what}: Invalid Crumb / Too Many Requests")
+            raise SourceError(self.source.name, f"{what}: empty answer")
+        return result
+
+
+def _rate_limited(answers: list[Any]) -> bool:
+    """Yahoo answers a rate-limited crumb with 429 'Too Many Requests', then 401 'Invalid Crumb'."""
+    return any(a.status == 429 or (a.status == 401 and b"Invalid Crumb" in a.body) for a in answers)
+
+
+def _session(source: YahooSource) -> Any:
+    if source.session_factory is not None:
+        return source.session_factory()
+    from curl_cffi import requests as curl_requests
+
+    return curl_requests.Session(impersonate="chrome")
 
 
 def _configure(ctx: Context) -> None:
@@ -159,28 +229,101 @@ def _configure(ctx: Context) -> None:
     yf.data.YfData.cache_get.cache_clear()
 
 
-def _history(symbol: str, session: Any) -> pd.DataFrame:
-    return yf.Ticker(symbol, session=session).history(
-        start=HISTORY_START, interval="1d", auto_adjust=True, timeout=20
+def _history(ticker: Any, start: str) -> pd.DataFrame:
+    return ticker.history(start=start, interval="1d", auto_adjust=False)
+
+
+def _chart_currencies(guard: Guard) -> dict[str, str]:
+    """Symbol -> `meta.currency` of its chart answer (tapped from the wire)."""
+    out: dict[str, str] = {}
+    for answer in guard.tapped(CHART):
+        try:
+            meta = json.loads(answer.body)["chart"]["result"][0]["meta"]
+        except (ValueError, KeyError, TypeError, IndexError):
+            continue
+        out[str(meta.get("symbol"))] = str(meta.get("currency"))
+    return out
+
+
+def _financial_currency(run: _Runner) -> str:
+    """financialData.financialCurrency, one quoteSummary request through yfinance's data layer."""
+    data = yf.data.YfData(session=run.session)
+    body = data.get_raw_json(
+        QUOTE_SUMMARY, params={"modules": "financialData", "formatted": "false"}
     )
+    result = (body.get("quoteSummary") or {}).get("result") or [{}]
+    currency = (result[0].get("financialData") or {}).get("financialCurrency")
+    if not currency:
+        raise SourceError("yahoo", "financialData carries no financialCurrency")
+    return str(currency)
 
 
-def _prices(symbol: str, frame: pd.DataFrame) -> pd.DataFrame:
+def _point_currencies(guard: Guard) -> dict[tuple[str, str], set[str]]:
+    """(symbol, raw key) -> the currencyCode of its points, from the tapped fundamentals answers."""
+    out: dict[tuple[str, str], set[str]] = {}
+    for answer in guard.tapped(TIMESERIES):
+        try:
+            results = json.loads(answer.body)["timeseries"]["result"] or []
+        except (ValueError, KeyError, TypeError):
+            continue
+        for entry in results:
+            symbol = str(((entry.get("meta") or {}).get("symbol") or [""])[0])
+            for key, points in entry.items():
+                if key in ("meta", "timestamp") or not isinstance(points, list):
+                    continue
+                raw_key = key.removeprefix("quarterly").removeprefix("annual")
+                codes = {str(p["currencyCode"]) for p in points if p and p.get("currencyCode")}
+                out.setdefault((symbol, raw_key), set()).update(codes)
+    return out
+
+
+def _prices(symbol: str, frame: pd.DataFrame, quoted: str | None) -> pd.DataFrame:
     if isinstance(frame.columns, pd.MultiIndex):
         raise SourceError("yahoo", f"history {symbol}: unexpected MultiIndex columns")
     if "Close" not in frame.columns:
         raise SourceError("yahoo", f"history {symbol}: no 'Close' column (labels changed?)")
+    expected = PRICE_CURRENCY.get(symbol)
+    if quoted != expected:
+        log.warning("yahoo: %s quoted in %r, expected %r: skipped", symbol, quoted, expected)
+        return empty_table("prices_daily").drop(columns=["owner"])
+    # Bars are stamped at the exchange's local open; the local date is the trading day.
     dates = pd.DatetimeIndex(frame.index).tz_localize(None).strftime("%Y-%m-%d")
-    currency = {"BABA": "USD", "KWEB": "USD", "9988.HK": "HKD", "^HSI": "HKD"}.get(symbol, "CNY")
+    adj = frame["Adj Close"] if "Adj Close" in frame.columns else frame["Close"] * float("nan")
     return pd.DataFrame(
         {
             "ticker": symbol,
             "date": dates,
             "close": frame["Close"].astype(float).to_numpy(),
-            "currency": currency,
+            "adj_close": adj.astype(float).to_numpy(),
+            "currency": STORED_CURRENCY.get(symbol, str(expected)),
             "source_id": PRICES_ID,
         }
-    )
+    ).dropna(subset=["close"])
+
+
+def _statement_facts(raw: dict[str, Any]) -> pd.DataFrame:
+    statements = pd.concat([f for f in (raw.get("income"), raw.get("cashflow")) if f is not None])
+    # yfinance reindexes to its full key list, so a key Yahoo stopped sending is an all-NaN row.
+    missing = [
+        k
+        for k in REQUIRED_KEYS
+        if k not in statements.index or statements.loc[[k]].isna().all(axis=None)
+    ]
+    if raw.get("cashflow") is not None and missing:
+        raise SourceError("yahoo", f"expected statement keys missing (labels changed?): {missing}")
+    financial = raw.get("financial_currency")
+    codes = raw.get("point_currencies", {})
+    for key in STATEMENT_KEYS:
+        seen = codes.get(("BABA", key), set())
+        if seen and seen != {"CNY"}:
+            raise SourceError("yahoo", f"{key} points are in {sorted(seen)}, expected CNY")
+    if financial is not None and financial != "CNY":
+        raise SourceError("yahoo", f"statement currency is {financial!r}, expected 'CNY'")
+    if financial is None and not any(codes.get(("BABA", k)) for k in STATEMENT_KEYS):
+        raise SourceError(
+            "yahoo", "statement currency unknown (no financialCurrency, no currencyCode)"
+        )
+    return _facts(statements)
 
 
 def _facts(statements: pd.DataFrame) -> pd.DataFrame:
@@ -207,6 +350,7 @@ def _facts(statements: pd.DataFrame) -> pd.DataFrame:
                     "source_id": FUNDAMENTALS_ID,
                     "source_url": "https://finance.yahoo.com/quote/BABA/cash-flow/",
                     "basis": "vendor",
+                    "subject": "",
                     "note": f"Yahoo Finance {key} (yfinance raw key)",
                     "origin": "yahoo",
                 }
@@ -217,8 +361,12 @@ def _facts(statements: pd.DataFrame) -> pd.DataFrame:
 PEER_UNITS = {"USD": ("peer_capex_usd", "USD_mn"), "CNY": ("peer_capex_rmb", "RMB_mn")}
 
 
-def _peer_facts(ticker: str, cashflow: pd.DataFrame, currency: str | None) -> pd.DataFrame:
-    """A peer's quarterly capital expenditure (positive = spent) in its reporting currency."""
+def _peer_facts(
+    ticker: str, cashflow: pd.DataFrame, codes: dict[tuple[str, str], set[str]]
+) -> pd.DataFrame:
+    """A peer's quarterly capital expenditure (positive = spent) in the currency its points carry."""
+    seen = codes.get((ticker, "CapitalExpenditure"), set())
+    currency = next(iter(seen)) if len(seen) == 1 else None
     if currency not in PEER_UNITS or "CapitalExpenditure" not in cashflow.index:
         log.warning("peer %s skipped: currency %r or no CapitalExpenditure row", ticker, currency)
         return pd.DataFrame()
@@ -239,6 +387,7 @@ def _peer_facts(ticker: str, cashflow: pd.DataFrame, currency: str | None) -> pd
                 "source_id": FUNDAMENTALS_ID,
                 "source_url": f"https://finance.yahoo.com/quote/{ticker}/cash-flow/",
                 "basis": "vendor",
+                "subject": "",
                 "note": f"Yahoo Finance CapitalExpenditure of {ticker} (calendar quarter)",
                 "origin": "yahoo",
             }
@@ -246,7 +395,7 @@ def _peer_facts(ticker: str, cashflow: pd.DataFrame, currency: str | None) -> pd
     return pd.DataFrame(rows)
 
 
-def _source(sid: str, title: str, ctx: Context) -> dict[str, str]:
+def _source(sid: str, title: str, ctx: Context, note: str) -> dict[str, str]:
     return {
         "source_id": sid,
         "title": title,
@@ -255,5 +404,5 @@ def _source(sid: str, title: str, ctx: Context) -> dict[str, str]:
         "published": "",
         "accessed": ctx.today.isoformat(),
         "kind": "vendor",
-        "note": f"fetched with yfinance {yf.__version__}",
+        "note": f"fetched with yfinance {yf.__version__}" + (f"; {note}" if note else ""),
     }

@@ -4,100 +4,206 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 import requests
+from yfinance import data as yf_data
 
 from etl import __main__ as cli
 from etl import pipeline
 from etl.errors import SourceError
 from etl.sources import SOURCES, Context, fetch
 from etl.sources.huggingface import HuggingFaceSource
-from etl.sources.yahoo import YahooSource
+from etl.sources.online import Deadline, RetryPolicy
+from etl.sources.yahoo import PRICE_CURRENCY, YahooSource
 from etl.store import Store
-from tests.fixtures.huggingface.transport import client_factory
+from tests.fixtures.huggingface.transport import transport
 from tests.fixtures.yahoo.transport import session
 
 TODAY = date(2026, 11, 29)
 
 
-def yahoo(scenario: str = "ok", sleeps: list[float] | None = None, **kw: object) -> YahooSource:
-    s, _ = session(scenario)
+@pytest.fixture(autouse=True)
+def _fresh_yfinance() -> Iterator[None]:
+    """yfinance keeps one YfData (session, cookie, crumb) per process; give each test its own."""
+    yf_data.SingletonMeta._instances.pop(yf_data.YfData, None)
+    yield
+    yf_data.SingletonMeta._instances.pop(yf_data.YfData, None)
+
+
+def yahoo(
+    scenario: str = "ok",
+    sleeps: list[float] | None = None,
+    shared: dict[str, int] | None = None,
+    **kw: object,
+) -> YahooSource:
+    state: dict[str, int] = {} if shared is None else shared
     return YahooSource(
-        session_factory=lambda: s,
-        sleep=(sleeps.append if sleeps is not None else lambda _s: None),
-        call_timeout=20,
+        session_factory=lambda: session(scenario, state)[0],
+        retry=RetryPolicy(sleep=(sleeps.append if sleeps is not None else lambda _s: None)),
         **kw,
     )  # type: ignore[arg-type]
 
 
-def hf(scenario: str = "ok") -> HuggingFaceSource:
-    return HuggingFaceSource(client_factory=client_factory(scenario), call_timeout=20)
+def hf(scenario: str = "ok", sleeps: list[float] | None = None) -> HuggingFaceSource:
+    return HuggingFaceSource(
+        transport=transport(scenario),
+        retry=RetryPolicy(sleep=(sleeps.append if sleeps is not None else lambda _s: None)),
+    )
 
 
 def test_yahoo_success_through_yfinance(tmp_path: Path) -> None:
-    """Prices, vendor statement figures in RMB millions, peers, and caches under the data dir."""
+    """Prices with raw and adjusted closes, vendor figures in RMB millions, peers, caches."""
     tables = fetch(yahoo(peers=("MSFT",)), Context(tmp_path, TODAY))
     prices = tables["prices_daily"]
-    assert set(prices["ticker"]) == {"BABA", "9988.HK", "KWEB", "^HSI", "CNY=X", "HKDCNY=X"}
+    assert set(prices["ticker"]) == set(PRICE_CURRENCY)
+    baba = prices[prices["ticker"] == "BABA"].iloc[0]
+    assert baba["close"] == 104.0 and baba["adj_close"] == round(104.0 * 0.97, 4)
+    assert set(prices.loc[prices["ticker"] == "CNY=X", "currency"]) == {"RMB_per_USD"}
     facts = tables["facts"].set_index(["entity", "metric", "period_end"])["value"]
     assert facts[("alibaba", "vendor_free_cash_flow", "2025-06-30")] == -18_000
     assert facts[("alibaba", "vendor_capex", "2025-06-30")] == 38_000
     assert facts[("msft", "peer_capex_usd", "2025-09-30")] == 31_000
+    assert (tables["facts"]["owner"] == "yahoo").all()
     assert (tmp_path / "cache" / "yfinance").is_dir()
+
+
+def test_yahoo_replays_real_recordings(tmp_path: Path) -> None:
+    """Real Yahoo answers (BABA chart, fundamentals, financialData, crumb) parse as expected."""
+    src = yahoo("recorded", history_start="2020-01-01", tickers=("BABA",))
+    tables = fetch(src, Context(tmp_path, TODAY))
+    bar = tables["prices_daily"].iloc[0]
+    # The recorded bar is stamped 2020-01-02 09:30 America/New_York; close and adjclose differ.
+    assert (bar["ticker"], bar["date"], bar["currency"]) == ("BABA", "2020-01-02", "USD")
+    assert bar["close"] == pytest.approx(219.77000427246094)
+    assert bar["adj_close"] == pytest.approx(212.24212646484375)
+    revenue = tables["facts"].query("metric == 'vendor_revenue'").set_index("period_end")["value"]
+    assert sorted(revenue.index) == ["2023-06-30", "2023-09-30", "2023-12-31"]
+    assert revenue["2023-12-31"] == pytest.approx(260_348.0)
+    # The recording has no cash-flow types: that part is missing and said so, the rest is kept.
+    note = tables["sources"].set_index("source_id").loc["yahoo_fundamentals", "note"]
+    assert "cash flow not updated (cash flow: empty answer)" in note
+
+
+def test_yahoo_statement_currency_checked_against_each_point(tmp_path: Path) -> None:
+    """Points whose currencyCode is not CNY are refused; prices are still published."""
+    tables = fetch(yahoo("wrong_point_currency"), Context(tmp_path, TODAY))
+    assert tables["facts"].empty
+    assert len(tables["prices_daily"]) > 0
+    note = tables["sources"]["note"].iloc[0]
+    assert "statements not updated" in note and "expected CNY" in note
+
+
+def test_yahoo_price_currency_checked_against_meta(tmp_path: Path) -> None:
+    """A chart quoted in another currency than expected is dropped, not stored as USD."""
+    tables = fetch(yahoo("wrong_price_currency"), Context(tmp_path, TODAY))
+    assert "BABA" not in set(tables["prices_daily"]["ticker"])
+    assert "9988.HK" in set(tables["prices_daily"]["ticker"])
+
+
+def test_yahoo_quote_401_does_not_fail_the_source(tmp_path: Path) -> None:
+    """A 401 on the quote endpoints loses only the financial currency, not prices or statements."""
+    tables = fetch(yahoo("quote_401"), Context(tmp_path, TODAY))
+    assert len(tables["prices_daily"]) > 0
+    assert "vendor_free_cash_flow" in set(tables["facts"]["metric"])
+    assert "financial currency not updated" in tables["sources"]["note"].iloc[0]
+
+
+def test_yahoo_rate_limited_crumb_is_retried(tmp_path: Path) -> None:
+    """A 429 crumb then 401 'Invalid Crumb' is a rate limit: backed off, retried, then fine."""
+    sleeps: list[float] = []
+    tables = fetch(yahoo("crumb_rate_limited_once", sleeps), Context(tmp_path, TODAY))
+    assert sleeps == [5.0]
+    assert "vendor_free_cash_flow" in set(tables["facts"]["metric"])
+    assert "not updated" not in tables["sources"]["note"].iloc[0]
 
 
 @pytest.mark.parametrize(
     ("scenario", "reason"),
-    [
-        ("empty", "history BABA"),
-        ("timeout", "Timeout"),
-        ("changed_label", "labels changed"),
-        ("rate_limit", "rate limited"),
-    ],
+    [("timeout", "ReadTimeout"), ("rate_limit", "rate limited, gave up after 3 tries")],
 )
 def test_yahoo_failures_become_source_errors(tmp_path: Path, scenario: str, reason: str) -> None:
-    """Empty answers, timeouts, renamed keys and rate limits fail the source with a clear reason."""
+    """When every part fails, the source fails with the first reasons; rate limits back off once."""
     sleeps: list[float] = []
     with pytest.raises(SourceError, match=reason):
         fetch(yahoo(scenario, sleeps), Context(tmp_path, TODAY))
     if scenario == "rate_limit":
-        assert sleeps == [5.0, 10.0]  # exponential backoff before giving up
+        assert sleeps == [5.0, 10.0]  # one part backs off twice; the others are not tried
+
+
+@pytest.mark.parametrize(
+    ("scenario", "missing", "reason"),
+    [
+        ("empty", "prices_daily", "history BABA not updated"),
+        ("changed_label", "facts", "labels changed"),
+    ],
+)
+def test_yahoo_part_failures_keep_the_rest(
+    tmp_path: Path, scenario: str, missing: str, reason: str
+) -> None:
+    """Empty charts or renamed statement keys lose that part only, and say why."""
+    tables = fetch(yahoo(scenario), Context(tmp_path, TODAY))
+    assert tables[missing].empty
+    other = "facts" if missing == "prices_daily" else "prices_daily"
+    assert len(tables[other]) > 0
+    assert reason in tables["sources"]["note"].iloc[0]
 
 
 def test_huggingface_success_through_huggingface_hub(tmp_path: Path) -> None:
     """Summed counters dated today, derivative counts and base-model release events."""
     calls: list[str] = []
-    src = HuggingFaceSource(client_factory=client_factory("ok", calls))
+    src = HuggingFaceSource(transport=transport("ok", calls))
     tables = fetch(src, Context(tmp_path, TODAY))
     facts = tables["facts"].set_index("metric")["value"]
-    assert facts["hf_models"] == 3 and facts["hf_downloads_30d"] == 6200 and facts["hf_likes"] == 42
+    assert facts["hf_models"] == 5 and facts["hf_downloads_30d"] == 7200 and facts["hf_likes"] == 52
     assert facts["hf_derivatives"] == 2 * 6  # two tracked bases x (3 + 2 + 1 + 0)
     assert (tables["facts"]["period_end"] == "2026-11-29").all()
-    assert sorted(tables["events"]["date"]) == ["2024-09-16", "2025-04-28"]
     assert any("filter=base_model%3Aquantized%3AQwen%2FQwen3-8B" in c for c in calls)
+
+
+def test_huggingface_release_events_follow_real_tags(tmp_path: Path) -> None:
+    """Instruct models tagged base_model:finetune: are releases; quantized copies are not."""
+    tables = fetch(hf(), Context(tmp_path, TODAY))
+    released = set(tables["events"]["label"].str.removesuffix(" published on Hugging Face"))
+    assert released == {"Qwen/Qwen3-8B", "Qwen/Qwen3-8B-Base", "Qwen/Qwen2.5-7B-Instruct"}
+
+
+def test_huggingface_rate_limit_is_ours_not_the_librarys(tmp_path: Path) -> None:
+    """A real 429 (ratelimit t=55) waits 55 s through our policy, once, and then succeeds."""
+    sleeps: list[float] = []
+    tables = fetch(hf("rate_limit_once", sleeps), Context(tmp_path, TODAY))
+    assert sleeps == [55.0]  # the reset hint, not huggingface_hub's own sleep inside a timeout
+    assert len(tables["facts"]) == 5
+
+
+def test_huggingface_rate_limit_past_the_bound_fails_at_once(tmp_path: Path) -> None:
+    """When the reset is further away than the refresh bound, the source fails without waiting."""
+    sleeps: list[float] = []
+    ctx = Context(tmp_path, TODAY, deadline=Deadline.after(20))
+    with pytest.raises(SourceError, match="would pass the refresh bound"):
+        fetch(hf("rate_limit", sleeps), ctx)
+    assert sleeps == []
 
 
 @pytest.mark.parametrize(
     ("scenario", "reason"),
     [
         ("empty", "listed no models"),
-        ("timeout", "Timeout"),
+        ("timeout", "ReadTimeout"),
         ("changed_label", "missing from every model"),
-        ("rate_limit", "rate limited"),
+        ("rate_limit", "rate limited, gave up after 3 tries"),
     ],
 )
-def test_huggingface_failures(
-    tmp_path: Path, scenario: str, reason: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The Hub's failures become SourceError (rate limits after backoff)."""
-    monkeypatch.setattr("etl.sources.online.time.sleep", lambda _s: None)
+def test_huggingface_failures(tmp_path: Path, scenario: str, reason: str) -> None:
+    """The Hub's failures become SourceError; backoff sleeps are stubbed through the policy."""
+    sleeps: list[float] = []
     with pytest.raises(SourceError, match=reason):
-        fetch(hf(scenario), Context(tmp_path, TODAY))
+        fetch(hf(scenario, sleeps), Context(tmp_path, TODAY))
+    if scenario == "rate_limit":
+        assert sleeps == [55.0, 55.0]
 
 
 @pytest.fixture
@@ -169,35 +275,49 @@ def test_restated_vendor_figure_is_flagged(
     )
 
 
-@pytest.fixture
-def black_hole() -> Iterator[int]:
-    """A local socket that accepts connections and never answers."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    held: list[socket.socket] = []
-    stop = threading.Event()
+class BlackHole:
+    """A local socket that accepts connections and never answers; counts what it accepted."""
 
-    def accept() -> None:
-        server.settimeout(0.2)
-        while not stop.is_set():
+    def __init__(self) -> None:
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(16)
+        self.port = int(self.server.getsockname()[1])
+        self.held: list[socket.socket] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        self.server.settimeout(0.2)
+        while not self.stop.is_set():
             try:
-                conn, _ = server.accept()
-                held.append(conn)
+                conn, _ = self.server.accept()
+                self.held.append(conn)
             except OSError:
                 continue
 
-    t = threading.Thread(target=accept, daemon=True)
-    t.start()
-    yield int(server.getsockname()[1])
-    stop.set()
-    for c in held:
-        c.close()
-    server.close()
+    def hang_up(self) -> None:
+        """Close every held connection, so a request blocked on one fails at once."""
+        for c in self.held:
+            c.close()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.hang_up()
+        self.server.close()
+
+
+@pytest.fixture
+def black_hole() -> Iterator[BlackHole]:
+    """A black-holed endpoint."""
+    hole = BlackHole()
+    yield hole
+    hole.close()
 
 
 class _Redirect(requests.Session):
-    """Sends every request to the black hole instead of Yahoo."""
+    """Sends every request to the black hole instead of Yahoo, ignoring any timeout given."""
 
     def __init__(self, port: int) -> None:
         super().__init__()
@@ -214,24 +334,27 @@ class _Redirect(requests.Session):
 
 def test_black_holed_endpoint_ends_within_the_bound(
     synthetic_dir: Path,
-    black_hole: int,
+    black_hole: BlackHole,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """A network that never answers: refresh stops within its bound, says why, keeps the vintage."""
+    """A network that never answers: refresh gives up at its bound, keeps the vintage, and the
+    abandoned work makes no further request once its blocked one ends."""
     assert cli.main(["build", "-q", "--data-dir", str(synthetic_dir)]) == 0
     before = Store(synthetic_dir / "store").current_id()
     monkeypatch.setitem(
-        SOURCES,
-        "yahoo",
-        YahooSource(session_factory=lambda: _Redirect(black_hole), call_timeout=60),
+        SOURCES, "yahoo", YahooSource(session_factory=lambda: _Redirect(black_hole.port))
     )
-    start = time.monotonic()
     code = cli.main(
         ["refresh", "--source", "yahoo", "--timeout", "3", "--data-dir", str(synthetic_dir)]
     )
-    elapsed = time.monotonic() - start
     assert code == 3
-    assert elapsed < 30
-    assert "no answer within 3 s" in capsys.readouterr().err
+    assert "no answer within 3 s (the refresh bound)" in capsys.readouterr().err
     assert Store(synthetic_dir / "store").current_id() == before
+    accepted = len(black_hole.held)
+    assert accepted == 1  # the one request that hung
+    black_hole.hang_up()
+    for worker in [t for t in threading.enumerate() if t.name.startswith("refresh")]:
+        worker.join(timeout=60)
+        assert not worker.is_alive()
+    assert len(black_hole.held) == accepted  # past the deadline the guard refused to connect

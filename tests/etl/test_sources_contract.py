@@ -11,24 +11,25 @@ from typing import Any
 import pytest
 
 from etl.errors import SourceError
-from etl.models import METRICS
+from etl.models import METRICS, TABLES
 from etl.sources import SOURCES, Context, Source, fetch
-from etl.sources.base import TABLE_COLUMNS
+from etl.sources.base import is_empty
 from etl.sources.huggingface import HuggingFaceSource
 from etl.sources.yahoo import YahooSource
-from tests.fixtures.huggingface.transport import client_factory as hf_client
+from tests.fixtures.huggingface.transport import transport as hf_transport
 from tests.fixtures.yahoo.transport import session as yahoo_session
 
+TODAY = date(2026, 11, 29)
 #: How to run each registered source offline: a factory returning (source, context).
-OFFLINE: dict[str, Callable[[Path, Path], tuple[Source, Context]]] = {
-    "curated": lambda synthetic, _tmp: (SOURCES["curated"], Context(synthetic, date(2026, 11, 29))),
+OFFLINE: dict[str, Callable[[Path, Path], tuple[Source[Any], Context]]] = {
+    "curated": lambda synthetic, _tmp: (SOURCES["curated"], Context(synthetic, TODAY)),
     "yahoo": lambda _syn, tmp: (
         YahooSource(session_factory=lambda: yahoo_session("ok")[0], peers=("MSFT",)),
-        Context(tmp, date(2026, 11, 29)),
+        Context(tmp, TODAY),
     ),
     "huggingface": lambda _syn, tmp: (
-        HuggingFaceSource(client_factory=hf_client("ok")),
-        Context(tmp, date(2026, 11, 29)),
+        HuggingFaceSource(transport=hf_transport("ok")),
+        Context(tmp, TODAY),
     ),
 }
 
@@ -43,11 +44,12 @@ def test_source_contract(name: str, synthetic_dir: Path, tmp_path: Path) -> None
     """Raw is non-empty, transform gives the canonical tables, figures use known metrics and units."""
     source, ctx = OFFLINE[name](synthetic_dir, tmp_path)
     raw = source.extract(ctx)
-    assert raw is not None and len(raw) > 0
+    assert not is_empty(raw)
     tables = fetch(source, ctx)
-    assert tables, "a source must deliver at least one table"
+    assert any(len(f) for f in tables.values()), "a source must deliver at least one row"
     for table, frame in tables.items():
-        assert tuple(frame.columns) == TABLE_COLUMNS[table]
+        assert tuple(frame.columns) == TABLES[table].columns
+        assert (frame["owner"] == name).all()
     facts = tables.get("facts")
     if facts is not None and len(facts):
         assert facts["metric"].isin(list(METRICS)).all()
@@ -70,4 +72,46 @@ class _Empty:
 def test_empty_answer_is_a_failure(tmp_path: Path) -> None:
     """An empty answer raises SourceError instead of flowing downstream as data."""
     with pytest.raises(SourceError, match="empty answer"):
-        fetch(_Empty(), Context(tmp_path, date(2026, 11, 29)))
+        fetch(_Empty(), Context(tmp_path, TODAY))
+
+
+def test_an_empty_data_directory_is_an_empty_answer(tmp_path: Path) -> None:
+    """A data directory without curated files is refused like any empty answer."""
+    (tmp_path / "data").mkdir()
+    with pytest.raises(SourceError, match="empty answer"):
+        fetch(SOURCES["curated"], Context(tmp_path / "data", TODAY))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Bad:
+    name: str = "bad"
+    online: bool = True
+
+    def extract(self, ctx: Context) -> Any:
+        return {"x": 1}
+
+    def transform(self, raw: Any, ctx: Context) -> dict[str, Any]:
+        row = {c: "" for c in TABLES["facts"].columns if c != "owner"}
+        row.update(
+            entity="alibaba",
+            metric="revenue",
+            period_end="2025-06-30",
+            basis="vendor",
+            fiscal_period="FY2026Q1",
+            value=float("nan"),
+            unit="USD_mn",
+            source_id="x",
+        )
+        import pandas as pd
+
+        return {"facts": pd.DataFrame([row, row])}
+
+
+def test_online_rows_are_validated_like_curated_ones(tmp_path: Path) -> None:
+    """An online answer with a wrong unit, a NaN without a note and a repeated key is refused."""
+    with pytest.raises(SourceError) as info:
+        fetch(_Bad(), Context(tmp_path, TODAY))
+    reason = info.value.reason
+    assert "field 'unit': must be RMB_mn for metric revenue" in reason
+    assert "duplicate key (entity, metric, period_end, owner)" in reason
+    assert "(+" in reason  # and more problems than the three shown

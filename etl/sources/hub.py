@@ -1,0 +1,55 @@
+"""The Hugging Face Hub client shared by the Hub adapters, with every request guarded.
+
+huggingface_hub makes its requests through one process-wide httpx2 client built by a factory;
+the adapters install a factory whose transport applies the refresh's Guard (deadline, timeout,
+HTTP 429 as RateLimitedError) in front of the real transport, or in front of a test's
+MockTransport, so tests run the library's own code path with no network.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import httpx2
+
+from etl import config
+from etl.errors import SourceError
+from etl.sources.base import Context
+from etl.sources.online import Guard, GuardedTransport
+
+if TYPE_CHECKING:
+    from huggingface_hub import HfApi
+
+TransportFactory = Callable[[], httpx2.BaseTransport]
+
+
+def hub_api(ctx: Context, guard: Guard, transport: TransportFactory | None) -> HfApi:
+    """An HfApi whose requests all pass through the guard; caches under the data directory."""
+    # The Hub client caches an agent registry under HF_HOME; keep it inside the data directory.
+    os.environ.setdefault("HF_HOME", str(config.cache_dir(ctx.data_dir) / "huggingface"))
+    from huggingface_hub import HfApi
+    from huggingface_hub.utils import _http
+
+    def client() -> httpx2.Client:
+        inner = transport() if transport is not None else httpx2.HTTPTransport()
+        return httpx2.Client(
+            transport=GuardedTransport(inner, guard),
+            event_hooks={"request": [_http.hf_request_event_hook]},
+            follow_redirects=True,
+            timeout=None,
+        )
+
+    _http.set_client_factory(client)
+    return HfApi()
+
+
+def translate(source: str, what: str, exc: Exception) -> SourceError:
+    """A library or transport failure as one SourceError with the HTTP status where there is one."""
+    if isinstance(exc, SourceError):
+        return exc
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    where = f"HTTP {status}: " if status else ""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return SourceError(source, f"{what}: {where}{type(exc).__name__}: {first}"[:300])
