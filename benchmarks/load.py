@@ -23,20 +23,23 @@ from tests.e2e.server import (  # noqa: E402
     CHROMIUM_ARGS,
     built_data_dir,  # noqa: E402
     chromium_path,
+    expected_charts,
+    page_url,
     rss_mib,
     serve,
 )
 
-PAGES = [("", 1), ("spending", 1), ("profitability", 4)]
 TIMEOUT_MS = 90_000
+#: (page key, charts it draws), filled from the built data before the sessions start.
+PAGES: list[tuple[str, int]] = []
 
 
 async def _session(browser: Browser, base: str, i: int) -> float:
-    path, charts = PAGES[i % len(PAGES)]
+    key, charts = PAGES[i % len(PAGES)]
     ctx = await browser.new_context(viewport={"width": 1400, "height": 1400})
     page = await ctx.new_page()
     start = time.perf_counter()
-    await page.goto(f"{base}/{path}")
+    await page.goto(page_url(base, key))
     await (
         page.locator(".js-plotly-plot")
         .nth(charts - 1)
@@ -75,6 +78,7 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data = built_data_dir(Path(tmp))
+        PAGES[:] = [(k, n) for k, n in expected_charts(data).items() if n]
         pid: list[int] = []
         with serve(data, pid=pid) as base:
             idle = rss_mib(pid[0])

@@ -160,8 +160,15 @@ def spending_adoption(
     adoption: dict[str, pd.DataFrame],
     events: pd.DataFrame,
     note: str,
+    *,
+    kind: str = "bar",
+    commitment: bool = False,
 ) -> go.Figure:
-    """Capex on top, each adoption series as dated observations below, one shared timeline."""
+    """Capex on top, each adoption series as dated observations below, one shared timeline.
+
+    `kind` comes from the view state: quarterly levels are bars; TTM, cumulative, indexed and
+    YoY views are lines. `commitment` draws the RMB 380 bn plan (cumulative RMB view).
+    """
     rows = 1 + max(1, len(adoption))
     titles = [capex_name] + (
         [METRICS[m].label for m in adoption] or ["(no adoption series chosen)"]
@@ -171,13 +178,13 @@ def spending_adoption(
     )
     unit = capex["unit"].iloc[0] if len(capex) else "RMB_mn"
     trace = (
-        line(capex, capex_name, COLORS["capex"])
-        if unit in ("pct", "index") or "TTM" in capex_name or "umulative" in capex_name
-        else bar(capex, capex_name, COLORS["capex"])
+        bar(capex, capex_name, COLORS["capex"])
+        if kind == "bar"
+        else line(capex, capex_name, COLORS["capex"])
     )
     fig.add_trace(trace, row=1, col=1)
     fig.update_yaxes(title_text=unit_label(unit), row=1, col=1)
-    if "umulative" in capex_name and unit == "RMB_mn":
+    if commitment:
         fig.add_hline(
             y=COMMITMENT_RMB_MN,
             line_dash="dot",

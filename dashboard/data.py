@@ -7,6 +7,7 @@ the "which vintage is current" lookup expires quickly, so a publish is seen with
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,21 @@ import pandas as pd
 import streamlit as st
 
 from etl import config, pipeline
-from etl.errors import UnknownVintageError
+from etl.errors import EtlError, LockTimeoutError, UnknownVintageError, ValidationError
 from etl.store import Store
 
 log = logging.getLogger(__name__)
+#: How long the first page load waits for another build's publish lock (seconds).
+FIRST_BUILD_LOCK_WAIT = 20.0
+
+
+@dataclass(frozen=True)
+class FirstBuild:
+    """The current vintage, or why none could be built (shown to the viewer)."""
+
+    vintage: str | None
+    problem: str = ""
+    command: str = ""
 
 
 def data_dir() -> Path:
@@ -29,17 +41,38 @@ def _store() -> Store:
     return Store(config.store_dir(data_dir()))
 
 
-def ensure_vintage() -> str | None:
-    """Build a first vintage from the curated files when none is published yet (offline)."""
-    store = _store()
-    current = store.current_id()
-    if current is None:
-        try:
-            return pipeline.run(data_dir(), progress=log.info).vintage
-        except Exception:  # the page shows an empty state; the error is in the log
-            log.exception("could not build a first vintage")
-            return None
-    return current
+def ensure_vintage() -> FirstBuild:
+    """The current vintage; builds a first one from the curated files when none exists (offline).
+
+    A failure says what happened: invalid curated files (with their problems), another build
+    holding the publish lock, or an unusable store.
+    """
+    current = _store().current_id()
+    if current is not None:
+        return FirstBuild(current)
+    try:
+        built = pipeline.run(data_dir(), progress=log.info, lock_wait=FIRST_BUILD_LOCK_WAIT)
+    except ValidationError as exc:
+        lines = [f"- `{p}`" for p in exc.problems[:10]]
+        more = f"\n... and {len(exc.problems) - 10} more" if len(exc.problems) > 10 else ""
+        return FirstBuild(
+            None,
+            "The curated files in data/ did not validate:\n\n" + "\n".join(lines) + more,
+            "python -m etl check",
+        )
+    except LockTimeoutError:
+        # Another build was publishing; it may have finished by now.
+        current = _store().current_id()
+        if current is not None:
+            return FirstBuild(current)
+        return FirstBuild(
+            None,
+            "another build is publishing the first vintage; reload this page in a moment.",
+        )
+    except EtlError as exc:
+        log.exception("could not build a first vintage")
+        return FirstBuild(None, f"{type(exc).__name__}: {exc}", "python -m etl build")
+    return FirstBuild(built.vintage)
 
 
 def current_id(root: str) -> str | None:

@@ -10,7 +10,21 @@ import pandas as pd
 from etl import periods, transform
 from etl.models import METRICS
 
-FRAME_COLUMNS = ["period_end", "value", "label", "unit", "source", "source_url", "note"]
+FRAME_COLUMNS = [
+    "period_end",
+    "value",
+    "label",
+    "unit",
+    "source",
+    "source_id",
+    "source_url",
+    "note",
+]
+EVENT_FRAME_COLUMNS = ["date", "category", "label", "source_id", "source"]
+#: Which of two rows for the same figure the charts draw: the better kind of source first,
+#: then the company's filings read online (edgar) before the curated files.
+KIND_RANK = {"primary": 0, "presentation": 1, "secondary": 2, "vendor": 3}
+OWNER_RANK = {"edgar": 0, "lmarena": 1, "openrouter": 1, "curated": 2}
 #: The RMB 380 billion three-year AI and cloud infrastructure plan of February 2025.
 COMMITMENT_RMB_MN = 380_000.0
 COMMITMENT_START = "2025-03-31"
@@ -23,6 +37,30 @@ def source_names(sources: pd.DataFrame) -> dict[str, str]:
         text = f"{r.publisher}: {r.title}" if r.publisher else str(r.title)
         out[str(r.source_id)] = text if len(text) <= 70 else text[:67] + "..."
     return out
+
+
+def empty_events() -> pd.DataFrame:
+    """An events frame with no rows."""
+    return pd.DataFrame(columns=EVENT_FRAME_COLUMNS)
+
+
+def preferred(facts: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """One row per figure: where sources share a key, the one charts should draw.
+
+    Blank rows never win over a filled one; then the better kind of source, then the owner rank
+    (edgar's reading of the filing before the curated copy). Every row stays in the vintage and
+    on the Sources page; this only chooses what is drawn.
+    """
+    if facts.empty or not facts.duplicated(["entity", "metric", "period_end"]).any():
+        return facts
+    kinds = dict(zip(sources["source_id"], sources["kind"], strict=False))
+    ranked = facts.assign(
+        _blank=facts["value"].isna().astype(int),
+        _kind=facts["source_id"].map(kinds).map(KIND_RANK).fillna(9),
+        _owner=facts["owner"].map(OWNER_RANK).fillna(5),
+    ).sort_values(["_blank", "_kind", "_owner"], kind="stable")
+    best = ranked.drop_duplicates(["entity", "metric", "period_end"], keep="first")
+    return best.drop(columns=["_blank", "_kind", "_owner"]).sort_index()
 
 
 def label(end: pd.Timestamp, basis: str) -> str:
@@ -68,6 +106,7 @@ def quarterly(
             "label": [label(t, basis) for t in rows["period_end"]],
             "unit": unit,
             "source": rows["source_id"].map(names or {}).fillna(rows["source_id"]).to_numpy(),
+            "source_id": rows["source_id"].to_numpy(),
             "source_url": rows["source_url"].fillna("").to_numpy(),
             "note": notes,
         }
@@ -94,6 +133,7 @@ def _fill_quarters(frame: pd.DataFrame, basis: str) -> pd.DataFrame:
             "label": [label(t, basis) for t in missing],
             "unit": frame["unit"].iloc[0],
             "source": "",
+            "source_id": "",
             "source_url": "",
             "note": "not on file",
         }
@@ -123,19 +163,18 @@ def clip(frame: pd.DataFrame, window: tuple[date | None, date | None]) -> pd.Dat
 
 
 def derive(frame: pd.DataFrame, how: str, basis: str) -> pd.DataFrame:
-    """Apply ttm | yoy | qoq | index | cumulative to a quarterly frame (NaN where undefined)."""
+    """Apply ttm | yoy | index | cumulative to a quarterly frame (NaN where undefined)."""
     s = pd.Series(frame["value"].to_numpy(dtype=float), index=pd.DatetimeIndex(frame["period_end"]))
     fn = {
         "ttm": transform.ttm,
         "yoy": transform.yoy,
-        "qoq": transform.qoq,
         "index": transform.index_to_100,
         "cumulative": lambda x: transform.cumulative_since(x, COMMITMENT_START),
     }[how]
     out_s = fn(s)
     out = frame.copy()
     out["value"] = out_s.reindex(s.index).to_numpy()
-    if how in ("yoy", "qoq"):
+    if how == "yoy":
         out["unit"] = "pct"
     elif how == "index":
         out["unit"] = "index"
@@ -144,21 +183,33 @@ def derive(frame: pd.DataFrame, how: str, basis: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def _join_sources(merged: pd.DataFrame, suffix: str) -> pd.DataFrame:
+    """Name both figures' sources on a derived row (unless they are the same)."""
+    for col in ("source", "source_id"):
+        other = merged[f"{col}{suffix}"]
+        same = merged[col] == other
+        merged[col] = merged[col].where(same, merged[col] + " ; " + other)
+    return merged.drop(columns=[f"source{suffix}", f"source_id{suffix}"])
+
+
 def ratio(num: pd.DataFrame, den: pd.DataFrame) -> pd.DataFrame:
     """num / den in percent for the quarters both have."""
-    merged = num.merge(den[["period_end", "value"]], on="period_end", suffixes=("", "_den"))
+    merged = num.merge(
+        den[["period_end", "value", "source", "source_id"]], on="period_end", suffixes=("", "_den")
+    )
     merged["value"] = transform.margin(merged["value"], merged["value_den"]).to_numpy()
     merged["unit"] = "pct"
-    return merged.drop(columns=["value_den"])
+    return _join_sources(merged.drop(columns=["value_den"]), "_den")
 
 
 def difference(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     """a - b for the quarters both have (e.g. operating cash flow less capex)."""
-    merged = a.merge(b[["period_end", "value", "source"]], on="period_end", suffixes=("", "_b"))
+    merged = a.merge(
+        b[["period_end", "value", "source", "source_id"]], on="period_end", suffixes=("", "_b")
+    )
     merged["value"] = merged["value"] - merged["value_b"]
-    merged["source"] = merged["source"] + " ; " + merged["source_b"]
     merged["note"] = "derived: difference of two reported figures"
-    return merged.drop(columns=["value_b", "source_b"])
+    return _join_sources(merged.drop(columns=["value_b"]), "_b")
 
 
 def observations(
@@ -179,6 +230,7 @@ def observations(
             "label": [t.strftime("%Y-%m-%d") for t in rows["period_end"]],
             "unit": METRICS[metric].unit,
             "source": rows["source_id"].map(names or {}).fillna(rows["source_id"]).to_numpy(),
+            "source_id": rows["source_id"].to_numpy(),
             "source_url": rows["source_url"].fillna("").to_numpy(),
             "note": rows["note"].fillna("").astype(str).to_numpy(),
         }

@@ -9,15 +9,14 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, params, snapshot, views
+from dashboard import data, pages, params, snapshot, views
+from dashboard.pages import Page
 from dashboard.params import ViewState
 from etl import periods
 from etl.export import diff_facts
 from etl.store import Store
 
 STATE_KEY = "view_state"
-#: URL paths of the pages other than the default (which lives at the root).
-PAGE_PATHS = ("spending", "profitability", "market", "sources")
 
 
 def state() -> ViewState:
@@ -41,22 +40,23 @@ def sync_url() -> None:
         st.query_params.from_dict(wanted)
 
 
-def share_url(page_path: str) -> str:
-    """The link that reproduces this view."""
+def share_url(page: Page) -> str:
+    """The link that reproduces this view (the default page's link is the root URL)."""
     base = str(st.context.url or "").split("?")[0].rstrip("/")
-    for known in PAGE_PATHS:
-        if base.endswith(f"/{known}"):
-            base = base.removesuffix(f"/{known}")
-    path = f"/{page_path}" if page_path else "/"
+    for known in pages.PAGES:
+        if base.endswith(f"/{known.url_path}"):
+            base = base.removesuffix(f"/{known.url_path}")
+    path = "/" if page is pages.DEFAULT else f"/{page.url_path}"
     return f"{base}{path}?{urlencode(params.to_query(state()))}"
 
 
-def resolve_vintage() -> str | None:
+def resolve_vintage() -> data.FirstBuild:
     """Pin the session to a vintage: the link's one if published, else the current one."""
     s = state()
     if s.vintage is not None and data.resolve(s.vintage) is not None:
-        return s.vintage
-    current = data.ensure_vintage()
+        return data.FirstBuild(s.vintage)
+    built = data.ensure_vintage()
+    current = built.vintage
     if s.vintage is not None:
         st.warning(
             f"This link asks for data vintage `{s.vintage}`, which is not published here "
@@ -64,7 +64,7 @@ def resolve_vintage() -> str | None:
         )
     if current is not None:
         st.session_state[STATE_KEY] = replace(s, vintage=current)
-    return current
+    return built
 
 
 def _quarters(vintage: str) -> list[pd.Timestamp]:
@@ -149,10 +149,10 @@ def vintage_notice(vintage: str, metrics: list[str]) -> None:
             st.dataframe(in_view, hide_index=True, width="stretch")
 
 
-def share_box(page_path: str, vintage: str) -> None:
+def share_box(current: Page, vintage: str) -> None:
     """The link to copy (pinned to the vintage on screen), a citation and the snapshot download."""
-    link = share_url(page_path)
-    page = page_path or "overview"
+    link = share_url(current)
+    page = current.key
     created = str(data.manifest(vintage).get("created_at", ""))
     view_state = state()
     root = data.store_root()

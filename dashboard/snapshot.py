@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 import pandas as pd
 import plotly.io as pio
 
-from dashboard import params, views
+from dashboard import pages, params, views
 from dashboard.params import ViewState
 from etl import config
 from etl.export import to_csv
@@ -38,7 +38,7 @@ def citation(page: str, vintage: str, created: str, link: str, today: str | None
     """A citation line for a view."""
     accessed = today or datetime.now(UTC).strftime("%Y-%m-%d")
     return (
-        f'{TITLE}, "{views.PAGE_TITLES.get(page, page)}" view, data vintage {vintage} '
+        f'{TITLE}, "{pages.BY_KEY[page].title if page in pages.BY_KEY else page}" view, data vintage {vintage} '
         f"(published {created[:10]}), accessed {accessed}. {link}"
     )
 
@@ -51,20 +51,21 @@ def metadata(
     link: str,
 ) -> dict[str, Any]:
     """Vintage, view state, sources in view, definitions and FX policy of a snapshot."""
-    used = set(view.data["source"]) if "source" in view.data else set()
-    src = tables["sources"]
-    names = {str(r.source_id): r for r in src.itertuples(index=False)}
+    used = set()
+    if "source_id" in view.data:
+        for ids in view.data["source_id"].dropna().astype(str):
+            used.update(i for i in ids.split(" ; ") if i)
     in_view = [
         {
-            "source_id": k,
+            "source_id": str(r.source_id),
             "title": r.title,
             "publisher": r.publisher,
             "url": r.url,
             "published": r.published,
             "kind": r.kind,
         }
-        for k, r in names.items()
-        if any(str(r.title)[:40] in str(u) for u in used)
+        for r in tables["sources"].itertuples(index=False)
+        if str(r.source_id) in used
     ]
     metrics = sorted(set(tables["facts"]["metric"]) & set(METRICS))
     return {
@@ -102,7 +103,9 @@ def to_html(view: views.View, meta: dict[str, Any], cite: str) -> str:
         parts.append(
             pio.to_html(c.figure, include_plotlyjs=(i == 0), full_html=False, div_id=f"chart-{i}")
         )
-    title = html.escape(f"{TITLE}: {views.PAGE_TITLES.get(view.page, view.page)}")
+    title = html.escape(
+        f"{TITLE}: {pages.BY_KEY[view.page].title if view.page in pages.BY_KEY else view.page}"
+    )
     return (
         "<!doctype html><html><head><meta charset='utf-8'>"
         f"<title>{title}</title><style>body{{font-family:sans-serif;margin:2em}}"
@@ -137,8 +140,7 @@ def bundle(
 def from_query(link: str, data_dir: Path) -> tuple[bytes, str]:
     """Build the bundle for a dashboard link or '<page>?<query>' string; return (zip, page)."""
     parts = urlsplit(link if "?" in link else "?" + link)
-    page = parts.path.strip("/").split("/")[-1] or "overview"
-    page = page if page in views.PAGE_TITLES else "overview"
+    page = pages.from_url_path(parts.path.strip("/").split("/")[-1]).key
     s = params.parse({k: v[-1] for k, v in parse_qs(parts.query).items()})
     store = Store(config.store_dir(data_dir))
     vintage = store.resolve(s.vintage)

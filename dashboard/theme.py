@@ -45,9 +45,10 @@ def money(value: float | None, unit: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
     cur = "US$" if unit == "USD_mn" else "¥"
+    sign = "-" if value < 0 else ""
     if abs(value) >= 1000:
-        return f"{cur}{value / 1000:,.1f}bn"
-    return f"{cur}{value:,.0f}mn"
+        return f"{sign}{cur}{abs(value) / 1000:,.1f}bn"
+    return f"{sign}{cur}{abs(value):,.0f}mn"
 
 
 def count(value: float | None) -> str:

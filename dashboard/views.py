@@ -11,18 +11,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import charts, frames, params
+from dashboard import charts, frames, pages, params
 from dashboard.params import ViewState
 from etl.models import METRICS
 from etl.transform import FX_POLICY_TEXT
 
-PAGE_TITLES = {
-    "overview": "Overview",
-    "spending": "Spending vs adoption",
-    "profitability": "Profitability and cash",
-    "market": "Market reaction",
-    "sources": "Sources and data",
-}
 CARD_METRICS = [
     ("Revenue", "revenue"),
     ("Adjusted EBITA", "adjusted_ebita"),
@@ -37,7 +30,17 @@ HEADLINE_ADOPTION = (
     "lmarena_best_qwen_score",
     "model_studio_customers",
 )
-DATA_COLUMNS = ["series", "period_end", "label", "value", "unit", "source", "source_url", "note"]
+DATA_COLUMNS = [
+    "series",
+    "period_end",
+    "label",
+    "value",
+    "unit",
+    "source",
+    "source_id",
+    "source_url",
+    "note",
+]
 
 
 @dataclass
@@ -93,7 +96,7 @@ def _collect(parts: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 class _Ctx:
     def __init__(self, tables: dict[str, pd.DataFrame], s: ViewState) -> None:
-        self.facts = tables["facts"]
+        self.facts = frames.preferred(tables["facts"], tables["sources"])
         self.events = tables.get(
             "events", pd.DataFrame(columns=["date", "category", "label", "source_id"])
         )
@@ -112,6 +115,7 @@ class _Ctx:
             basis=self.s.basis,
             names=self.names,
             window=window,
+            avg_rate=self.avg_rate,
         )
 
 
@@ -197,7 +201,11 @@ def spending(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         s.ccy,
         "Adoption figures are dated observations; no line joins them. ",
     )
-    fig = charts.spending_adoption(capex, name, adoption, events, note)
+    kind = "bar" if s.capex == "quarterly" and s.view == "level" else "line"
+    commitment = s.capex == "cumulative" and s.view == "level" and s.ccy == "RMB"
+    fig = charts.spending_adoption(
+        capex, name, adoption, events, note, kind=kind, commitment=commitment
+    )
     view.charts.append(Chart("spending_chart", fig, f"capex_{s.capex}_{s.view}_vs_adoption_{c.v}"))
     view.data = _collect({name: capex, **{METRICS[m].label: f for m, f in adoption.items()}})
     return view
@@ -337,7 +345,7 @@ BUILDERS = {
 
 def build(page: str, tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     """The View of one page (unknown pages fall back to the overview)."""
-    return BUILDERS.get(page, overview)(tables, s)
+    return BUILDERS.get(pages.BY_KEY.get(page, pages.DEFAULT).key, overview)(tables, s)
 
 
 VENDOR_PAIRS = [

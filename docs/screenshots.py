@@ -16,6 +16,7 @@ from tests.e2e.server import (  # noqa: E402
     built_data_dir,  # noqa: E402
     chromium_path,
     expected_charts,
+    page_url,
     serve,
     wait_for_charts,
 )
@@ -31,8 +32,8 @@ def main() -> None:
                     viewport={"width": 1400, "height": 1700}, color_scheme=scheme
                 )
                 page = ctx.new_page()
-                for name, n in expected_charts().items():
-                    page.goto(f"{base}/{'' if name == 'overview' else name}")
+                for name, n in expected_charts(data).items():
+                    page.goto(page_url(base, name))
                     if n:
                         wait_for_charts(page, n)
                     else:

@@ -125,7 +125,11 @@ class Store:
 
     @contextlib.contextmanager
     def _connect(self, vintage: str | None) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = duckdb.connect(str(self._path(vintage)), read_only=True)
+        path = self._path(vintage)
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot read vintage {path.stem}: {exc}") from exc
         try:
             yield con
         finally:

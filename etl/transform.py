@@ -104,14 +104,6 @@ def period_average_rate(daily: pd.Series) -> pd.Series:
     )
 
 
-def shift_periods(s: pd.Series, quarters: int) -> pd.Series:
-    """Move a series' dates forward by whole quarters (for lead/lag comparisons)."""
-    if quarters == 0:
-        return s
-    idx = pd.DatetimeIndex(s.index) + pd.offsets.QuarterEnd(quarters)
-    return pd.Series(s.to_numpy(), index=idx, name=s.name)
-
-
 def series(facts: pd.DataFrame, metric: str, entity: str = "alibaba") -> pd.Series:
     """Pick one metric of one entity from tidy facts as a float series indexed by period end."""
     rows = facts[(facts["metric"] == metric) & (facts["entity"] == entity)]

@@ -31,7 +31,7 @@ with st.expander("Definitions (company non-GAAP measures)"):
     )
 
 facts = tables["facts"]
-yahoo = facts[facts["source_id"].astype(str).str.startswith("yahoo_")]
+yahoo = facts[facts["owner"] == "yahoo"]
 st.subheader("Company figures against Yahoo Finance")
 if yahoo.empty:
     components.empty_state(

@@ -10,14 +10,10 @@ from typing import Any
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from dashboard import pages
+
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
-PAGES = {
-    "overview": "app_pages/overview.py",
-    "spending": "app_pages/spending.py",
-    "profitability": "app_pages/profitability.py",
-    "market": "app_pages/market.py",
-    "sources": "app_pages/sources.py",
-}
+PAGES = {p.key: p.script for p in pages.PAGES}
 
 
 def decode(arr: Any) -> list[Any]:
@@ -46,6 +42,6 @@ def run(page: str, query: dict[str, str] | None = None) -> AppTest:
     for k, v in (query or {}).items():
         at.query_params[k] = v
     at.run()
-    if page != "overview":
+    if page != pages.DEFAULT.key:
         at.switch_page(PAGES[page]).run()
     return at

@@ -102,7 +102,13 @@ def test_spending_adoption_markers_events_commitment() -> None:
         )
     }
     fig = charts.spending_adoption(
-        q("capex"), "Capex, cumulative since April 2025", adoption, events, "n"
+        q("capex"),
+        "Capex, cumulative since April 2025",
+        adoption,
+        events,
+        "n",
+        kind="line",
+        commitment=True,
     )
     names = [t.name for t in fig.data]
     assert "Qwen derivative models (stated)" in names

@@ -17,6 +17,7 @@ from hypothesis import strategies as hst
 
 from dashboard import params, snapshot, views
 from etl import store as store_module
+from etl.errors import UnknownVintageError
 from etl.store import Store
 from tests.dashboard.helpers import PAGES, run
 
@@ -99,9 +100,16 @@ def test_arbitrary_query_strings(
 def test_vintage_ids_resolve_only_to_published_ones(built_real_store: Path) -> None:
     """parse() accepts only the id shape; the store then accepts only published ids."""
     store = Store(built_real_store / "store")
+    shaped = []
     for raw in ("../../etc/passwd", "v1234' OR 1=1 --", "V" + "a" * 12, "v" + "0" * 12):
         state = params.parse({"vintage": raw})
-        assert state.vintage is None or state.vintage not in store.ids()
+        if state.vintage is None:
+            continue
+        shaped.append(state.vintage)
+        with pytest.raises(UnknownVintageError):
+            store.resolve(state.vintage)
+    assert shaped == ["v" + "0" * 12]  # the well-shaped unknown id did reach the store
+    assert store.resolve(str(store.current_id())) == store.current_id()
 
 
 def test_no_unsafe_html_in_the_app() -> None:

@@ -109,9 +109,23 @@ def wait_for_charts(page: object, n: int, timeout_ms: int = 60_000) -> None:
     page.locator(".js-plotly-plot").nth(n - 1).wait_for(state="visible", timeout=timeout_ms)  # type: ignore[attr-defined]
 
 
-def expected_charts() -> dict[str, int]:
-    """How many charts each page shows on the bundled data (market has none offline)."""
-    return {"overview": 1, "spending": 1, "profitability": 4, "market": 0, "sources": 0}
+def expected_charts(data_dir: Path) -> dict[str, int]:
+    """How many charts each page draws for the default view of the data directory's vintage."""
+    from dashboard import pages, params, views
+    from etl.store import Store
+
+    store = Store(data_dir / "store")
+    vid = store.current_id()
+    tables = store.read_all(vid)
+    state = params.parse({"vintage": str(vid)})
+    return {p.key: len(views.build(p.key, tables, state).charts) for p in pages.PAGES}
+
+
+def page_url(base: str, key: str) -> str:
+    """The URL of a page (the default page at the root)."""
+    from dashboard import pages
+
+    return f"{base}/" if key == pages.DEFAULT.key else f"{base}/{pages.BY_KEY[key].url_path}"
 
 
 def rss_mib(pid: int) -> float:

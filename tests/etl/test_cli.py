@@ -90,3 +90,43 @@ def test_export_neutralises_formulas(
     _, out, _ = _run(capsys, "export", "--data-dir", str(synthetic_dir))
     assert "'=HYPERLINK(1)" in out
     assert ",-7.0," in out
+
+
+def test_options_before_the_subcommand_are_honoured(
+    synthetic_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--data-dir X -q build` publishes into X (not $AIIMPACT_DATA_DIR) and stays quiet."""
+    elsewhere = tmp_path / "elsewhere"
+    monkeypatch.setenv("AIIMPACT_DATA_DIR", str(elsewhere))
+    code, out, err = _run(capsys, "--data-dir", str(synthetic_dir), "-q", "build")
+    assert code == 0 and out.startswith("published new vintage v")
+    assert "[2/3]" not in err  # -q before the subcommand counts too
+    assert (synthetic_dir / "store" / "CURRENT").exists()
+    assert not elsewhere.exists()
+    code, out, _ = _run(capsys, "--data-dir", str(synthetic_dir), "vintages", "--json")
+    assert code == 0 and len(json.loads(out)) == 1
+
+
+def test_offline_build_summary_does_not_read_as_a_failure(
+    synthetic_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An offline build says the curated files are fine and online sources were not fetched."""
+    code, out, _ = _run(capsys, "build", "-q", "--data-dir", str(synthetic_dir))
+    assert code == 0
+    assert "curated ok; online sources not fetched" in out and "1/3" not in out
+
+
+def test_store_errors_are_one_line_not_a_traceback(
+    synthetic_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A broken store (a vintage file that is not a database) ends with exit 2 and one message."""
+    assert _run(capsys, "build", "-q", "--data-dir", str(synthetic_dir))[0] == 0
+    vintages = synthetic_dir / "store" / "vintages"
+    for f in vintages.glob("*.duckdb"):
+        f.write_bytes(b"not a database")
+    code, _, err = _run(capsys, "export", "--out", "-", "--data-dir", str(synthetic_dir))
+    assert code == 2
+    assert "Traceback" not in err and "cannot read vintage" in err

@@ -107,12 +107,6 @@ def test_usd_conversion_and_index() -> None:
     assert transform.index_to_100(_s([50, 75])).tolist() == [100, 150]
 
 
-def test_shift_periods_moves_by_quarters() -> None:
-    """A lead of two quarters moves each date two quarter ends later."""
-    out = transform.shift_periods(_s([1, 2]), 2)
-    assert list(out.index) == [pd.Timestamp("2024-12-31"), pd.Timestamp("2025-03-31")]
-
-
 def test_period_average_rate() -> None:
     """The quarterly average of a daily rate, indexed by the quarter end."""
     days = pd.to_datetime(["2025-04-01", "2025-05-01", "2025-06-30", "2025-07-01"])
