@@ -221,6 +221,7 @@ def _event_marks(fig: go.Figure, events: pd.DataFrame) -> None:
     if events.empty:
         return
     for cat, group in events.groupby("category"):
+        cat = str(cat)
         dates = pd.to_datetime(group["date"])
         fig.add_trace(
             go.Scatter(

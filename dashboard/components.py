@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.theme import money, pct
+from dashboard.views import View
 
 
 def chart(fig: go.Figure, key: str, filename: str) -> None:
@@ -45,9 +46,9 @@ def metric_card(
     col.caption(f"{row['label']} · {link}")
 
 
-def render(view: object) -> None:
+def render(view: View) -> None:
     """Show a View's messages and charts (cards and tables are page-specific)."""
-    for message in view.messages:  # type: ignore[attr-defined]
+    for message in view.messages:
         st.info(message)
-    for c in view.charts:  # type: ignore[attr-defined]
+    for c in view.charts:
         chart(c.figure, c.key, c.filename)

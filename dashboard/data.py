@@ -14,6 +14,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dashboard import params, views
+from dashboard.params import ViewState
+from dashboard.views import View
 from etl import config, pipeline
 from etl.errors import EtlError, LockTimeoutError, UnknownVintageError, ValidationError
 from etl.store import Store
@@ -141,20 +144,16 @@ def tables(vintage: str) -> dict[str, pd.DataFrame]:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _view(page: str, vintage: str, query: tuple[tuple[str, str], ...], root: str) -> Any:
-    from dashboard import params, views
-
+def _view(page: str, vintage: str, query: tuple[tuple[str, str], ...], root: str) -> View:
     state = params.parse(dict(query))
     return views.build(page, tables(vintage), state)
 
 
-def view(page: str, state: Any) -> Any:
+def view(page: str, state: ViewState) -> View:
     """A page's View for a view state, built once per (page, vintage, state).
 
     Cached as a resource (shared, not copied) on purpose: a vintage is immutable and pages only
     read the View, so every rerun after the first reuses the figures instead of rebuilding them.
     """
-    from dashboard import params
-
     query = tuple(sorted(params.to_query(state).items()))
     return _view(page, str(state.vintage), query, store_root())

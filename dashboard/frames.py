@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import numpy as np
@@ -32,10 +33,10 @@ COMMITMENT_START = "2025-03-31"
 
 def source_names(sources: pd.DataFrame) -> dict[str, str]:
     """source_id -> 'Publisher: Title' (short) for hovers and footnotes."""
-    out = {}
-    for r in sources.itertuples(index=False):
-        text = f"{r.publisher}: {r.title}" if r.publisher else str(r.title)
-        out[str(r.source_id)] = text if len(text) <= 70 else text[:67] + "..."
+    out: dict[str, str] = {}
+    for r in sources.to_dict("records"):
+        text = f"{r['publisher']}: {r['title']}" if r["publisher"] else str(r["title"])
+        out[str(r["source_id"])] = text if len(text) <= 70 else text[:67] + "..."
     return out
 
 
@@ -165,12 +166,13 @@ def clip(frame: pd.DataFrame, window: tuple[date | None, date | None]) -> pd.Dat
 def derive(frame: pd.DataFrame, how: str, basis: str) -> pd.DataFrame:
     """Apply ttm | yoy | index | cumulative to a quarterly frame (NaN where undefined)."""
     s = pd.Series(frame["value"].to_numpy(dtype=float), index=pd.DatetimeIndex(frame["period_end"]))
-    fn = {
+    fns: dict[str, Callable[[pd.Series], pd.Series]] = {
         "ttm": transform.ttm,
         "yoy": transform.yoy,
         "index": transform.index_to_100,
         "cumulative": lambda x: transform.cumulative_since(x, COMMITMENT_START),
-    }[how]
+    }
+    fn = fns[how]
     out_s = fn(s)
     out = frame.copy()
     out["value"] = out_s.reindex(s.index).to_numpy()
@@ -273,7 +275,7 @@ def event_windows(
     closes = px.pivot_table(index="date", columns="ticker", values="close", aggfunc="last")
     rows = []
     for ev in events.itertuples(index=False):
-        when = pd.Timestamp(ev.date)
+        when = pd.Timestamp(str(ev.date))
         if (window[0] and when < pd.Timestamp(window[0])) or (
             window[1] and when > pd.Timestamp(window[1])
         ):

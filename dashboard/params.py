@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 __all__ = ["ViewState", "parse", "replace", "to_query"]
 from datetime import date
@@ -146,7 +147,8 @@ def parse(raw: Mapping[str, object]) -> ViewState:
             values["q"] = q
         else:
             notes.append("Ignored the search text in the link (too long or unusual characters).")
-    state = replace(DEFAULT, **{k: v for k, v in values.items() if v is not None})
+    chosen: dict[str, Any] = {k: v for k, v in values.items() if v is not None}
+    state = replace(DEFAULT, **chosen)
     if state.start and state.end and state.start > state.end:
         notes.append("The link's date range was reversed; showing the full range.")
         state = replace(state, start=None, end=None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -17,6 +18,7 @@ from etl.export import diff_facts
 from etl.store import Store
 
 STATE_KEY = "view_state"
+CURRENCY_LABELS = {"RMB": "RMB", "USD": "US$ (release rate)", "USD_avg": "US$ (quarter avg)"}
 
 
 def state() -> ViewState:
@@ -27,9 +29,9 @@ def state() -> ViewState:
     return current
 
 
-def update(**changes: object) -> None:
-    """Change the view state and write it to the URL."""
-    st.session_state[STATE_KEY] = replace(state(), **changes, notices=())  # type: ignore[arg-type]
+def update(**changes: Any) -> None:
+    """Change the view state and write it to the URL (field names are ViewState's)."""
+    st.session_state[STATE_KEY] = replace(state(), **changes, notices=())
     sync_url()
 
 
@@ -97,7 +99,7 @@ def controls(vintage: str) -> None:
         key="w_ccy",
         on_change=on_widget,
         args=("ccy", "w_ccy"),
-        format_func={"RMB": "RMB", "USD": "US$ (release rate)", "USD_avg": "US$ (quarter avg)"}.get,
+        format_func=lambda c: CURRENCY_LABELS[str(c)],
         help="RMB as reported; US$ at each release's convenience rate; or US$ at the quarter's average "
         "USD/CNY rate (needs refreshed market data)",
     )

@@ -51,7 +51,7 @@ def metadata(
     link: str,
 ) -> dict[str, Any]:
     """Vintage, view state, sources in view, definitions and FX policy of a snapshot."""
-    used = set()
+    used: set[str] = set()
     if "source_id" in view.data:
         for ids in view.data["source_id"].dropna().astype(str):
             used.update(i for i in ids.split(" ; ") if i)
@@ -144,7 +144,7 @@ def from_query(link: str, data_dir: Path) -> tuple[bytes, str]:
     s = params.parse({k: v[-1] for k, v in parse_qs(parts.query).items()})
     store = Store(config.store_dir(data_dir))
     vintage = store.resolve(s.vintage)
-    s = params.replace(s, vintage=vintage)  # type: ignore[attr-defined]
+    s = params.replace(s, vintage=vintage)
     tables = store.read_all(vintage)
     view = views.build(page, tables, s)
     return bundle(view, s, tables, store.manifest(vintage), link), page

@@ -372,16 +372,16 @@ def reconciliation(facts: pd.DataFrame) -> pd.DataFrame:
             ["period_end", "value", "source_id"]
         ]
         both = a.merge(b, on="period_end", how="outer", suffixes=("_company", "_yahoo"))
-        for r in both.itertuples(index=False):
+        for r in both.to_dict("records"):
             rows.append(
                 {
                     "figure": label,
-                    "period_end": r.period_end,
-                    "company (RMB mn)": r.value_company,
-                    "yahoo (RMB mn)": r.value_yahoo,
-                    "difference": r.value_company - r.value_yahoo,
-                    "company source": r.source_id_company,
-                    "yahoo source": r.source_id_yahoo,
+                    "period_end": r["period_end"],
+                    "company (RMB mn)": r["value_company"],
+                    "yahoo (RMB mn)": r["value_yahoo"],
+                    "difference": r["value_company"] - r["value_yahoo"],
+                    "company source": r["source_id_company"],
+                    "yahoo source": r["source_id_yahoo"],
                 }
             )
     return (

@@ -268,15 +268,15 @@ def compare_owners(facts: pd.DataFrame, first: str, second: str) -> dict[str, An
     same = (both["value_a"].astype(float) - both["value_b"].astype(float)).abs() < 0.5
     differ = [
         {
-            "entity": r.entity,
-            "metric": r.metric,
-            "period_end": r.period_end,
-            first: float(r.value_a),
-            second: float(r.value_b),
-            f"{first}_source": r.source_id_a,
-            f"{second}_source": r.source_id_b,
+            "entity": r["entity"],
+            "metric": r["metric"],
+            "period_end": r["period_end"],
+            first: float(r["value_a"]),
+            second: float(r["value_b"]),
+            f"{first}_source": r["source_id_a"],
+            f"{second}_source": r["source_id_b"],
         }
-        for r in both[~same].itertuples(index=False)
+        for r in both[~same].to_dict("records")
     ]
     return {
         "pair": [first, second],

@@ -285,7 +285,10 @@ def _upgrade(table: str, frame: pd.DataFrame) -> pd.DataFrame:
         return frame
     out = frame.copy()
     for col in missing:
-        out[col] = _legacy_owner(out) if col == "owner" else _LEGACY_DEFAULTS.get(col, "")
+        if col == "owner":
+            out[col] = _legacy_owner(out)
+        else:
+            out[col] = pd.Series(_LEGACY_DEFAULTS.get(col, ""), index=out.index)
     return out
 
 

@@ -97,11 +97,12 @@ def period_average_rate(daily: pd.Series) -> pd.Series:
     """Quarterly average of a daily rate, indexed by quarter end (only quarters with data)."""
     if daily.empty:
         return daily
-    s = pd.Series(daily.to_numpy(dtype=float), index=pd.DatetimeIndex(daily.index)).dropna()
-    means = s.groupby(s.index.to_period("Q")).mean()
-    return pd.Series(
-        means.to_numpy(), index=means.index.to_timestamp(how="end").normalize(), name="rate"
-    )
+    index = pd.DatetimeIndex(daily.index)
+    s = pd.Series(daily.to_numpy(dtype=float), index=index).dropna()
+    quarters = pd.DatetimeIndex(s.index).to_period("Q")
+    means = s.groupby(quarters).mean()
+    ends = pd.PeriodIndex(means.index).to_timestamp(how="end").normalize()
+    return pd.Series(means.to_numpy(), index=ends, name="rate")
 
 
 def series(facts: pd.DataFrame, metric: str, entity: str = "alibaba") -> pd.Series:

@@ -196,11 +196,10 @@ def fact_rules(frame: pd.DataFrame) -> list[Finding]:
     whose metric or date is malformed are left to the column schemas.
     """
     out: list[Finding] = []
-    for pos, row in enumerate(frame.itertuples(index=False)):
-        m = METRICS.get(str(row.metric))
-        if m is None or not is_date(row.period_end):
+    for pos, row in enumerate(frame.to_dict("records")):
+        if str(row["metric"]) not in METRICS or not is_date(row["period_end"]):
             continue
-        out += _row_findings(pos, row._asdict())
+        out += _row_findings(pos, {str(k): v for k, v in row.items()})
     return out
 
 
@@ -283,11 +282,9 @@ def duplicates(name: str, frame: pd.DataFrame, key: tuple[str, ...]) -> list[Pro
 def unknown_sources(name: str, frame: pd.DataFrame, known: set[str]) -> list[Problem]:
     """One problem per row whose source_id is not in the sources table."""
     return [
-        Problem(
-            name, getattr(r, LINE), "source_id", "unknown source (not in sources.csv)", r.source_id
-        )
-        for r in frame.itertuples(index=False)
-        if r.source_id and r.source_id not in known
+        Problem(name, int(line), "source_id", "unknown source (not in sources.csv)", str(sid))
+        for sid, line in zip(frame["source_id"], frame[LINE], strict=True)
+        if sid and sid not in known
     ]
 
 

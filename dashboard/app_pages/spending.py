@@ -17,11 +17,11 @@ c1.segmented_control(
     key="w_capex",
     on_change=shell.on_widget,
     args=("capex", "w_capex"),
-    format_func={
+    format_func=lambda v: {
         "quarterly": "Quarterly",
         "ttm": "TTM",
         "cumulative": "Cumulative since Apr 2025",
-    }.get,
+    }[str(v)],
 )
 c2.segmented_control(
     "Transform",
@@ -30,7 +30,7 @@ c2.segmented_control(
     key="w_view",
     on_change=shell.on_widget,
     args=("view", "w_view"),
-    format_func={"level": "Level", "index": "Indexed (=100)", "yoy": "YoY %"}.get,
+    format_func=lambda v: {"level": "Level", "index": "Indexed (=100)", "yoy": "YoY %"}[str(v)],
 )
 c3.slider(
     "Lead/lag of capex (quarters)",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from etl.sources.base import Context, Source, Tables, fetch
 from etl.sources.curated import CuratedSource
 from etl.sources.huggingface import HuggingFaceSource
 from etl.sources.yahoo import PEERS, YahooSource
 
-SOURCES: dict[str, Source] = {
+#: Each source has its own raw payload type; the registry holds them side by side.
+SOURCES: dict[str, Source[Any]] = {
     "curated": CuratedSource(),
     "yahoo": YahooSource(peers=PEERS),
     "huggingface": HuggingFaceSource(),

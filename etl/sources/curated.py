@@ -187,12 +187,12 @@ def _global_rules(
     for name, frame in parts["facts"]:
         out += v.unknown_sources(name, frame, known)
         out += v.duplicates(name, frame, ("entity", "metric", "period_end"))
-        for r in frame.itertuples(index=False):
-            key = (r.entity, r.metric, r.period_end)
-            where = f"{name}:{getattr(r, v.LINE)}"
+        for r in frame.to_dict("records"):
+            key = (str(r["entity"]), str(r["metric"]), str(r["period_end"]))
+            where = f"{name}:{r[v.LINE]}"
             if key in seen and not seen[key].startswith(f"{name}:"):
                 rule = f"duplicate key (entity, metric, period_end) also at {seen[key]}"
-                out.append(Problem(name, getattr(r, v.LINE), "metric", rule, "/".join(key)))
+                out.append(Problem(name, int(r[v.LINE]), "metric", rule, "/".join(key)))
             seen.setdefault(key, where)
     for name, frame in (*parts["events"], *parts["prices"]):
         out += v.unknown_sources(name, frame, known)

@@ -103,7 +103,7 @@ class RetryPolicy:
                     "refresh bound",
                 )
             log.info("%s: %s rate limited, retrying in %.0f s", source, what, delay)
-            return delay
+            return float(delay)
 
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(RateLimitedError),

@@ -80,9 +80,7 @@ class YahooSource:
         run = _Runner(self, ctx, guard)
         raw: dict[str, Any] = {"history": {}, "peers": {}, "failed": {}}
         for symbol in self.tickers:
-            got = run.part(
-                f"history {symbol}", lambda t, s=symbol: _history(t(s), self.history_start)
-            )
+            got = run.part(f"history {symbol}", _history_of(symbol, self.history_start))
             if got is not None:
                 raw["history"][symbol] = got
         raw["income"] = run.part(
@@ -95,10 +93,7 @@ class YahooSource:
             "financial currency", lambda _t: _financial_currency(run)
         )
         for peer in self.peers:
-            got = run.part(
-                f"cash flow {peer}",
-                lambda t, p=peer: t(p).get_cash_flow(freq="quarterly", pretty=False),
-            )
+            got = run.part(f"cash flow {peer}", _cash_flow_of(peer))
             if got is not None:
                 raw["peers"][peer] = got
         raw["point_currencies"] = _point_currencies(guard)
@@ -229,8 +224,17 @@ def _configure(ctx: Context) -> None:
     yf.data.YfData.cache_get.cache_clear()
 
 
-def _history(ticker: Any, start: str) -> pd.DataFrame:
-    return ticker.history(start=start, interval="1d", auto_adjust=False)
+Part = Callable[[Callable[[str], Any]], Any]
+
+
+def _history_of(symbol: str, start: str) -> Part:
+    """Daily bars with raw and adjusted closes (auto_adjust is explicit, never the default)."""
+    return lambda ticker: ticker(symbol).history(start=start, interval="1d", auto_adjust=False)
+
+
+def _cash_flow_of(symbol: str) -> Part:
+    """Quarterly cash flow with yfinance's raw keys."""
+    return lambda ticker: ticker(symbol).get_cash_flow(freq="quarterly", pretty=False)
 
 
 def _chart_currencies(guard: Guard) -> dict[str, str]:
@@ -335,7 +339,7 @@ def _facts(statements: pd.DataFrame) -> pd.DataFrame:
         if isinstance(series, pd.DataFrame):
             series = series.iloc[0]
         for when, value in series.items():
-            end = pd.Timestamp(when).date()
+            end = pd.Timestamp(str(when)).date()
             if pd.isna(value) or not periods.is_quarter_end(end):
                 continue
             amount = float(value) / 1e6
@@ -372,8 +376,11 @@ def _peer_facts(
         return pd.DataFrame()
     metric, unit = PEER_UNITS[currency]
     rows = []
-    for when, value in cashflow.loc["CapitalExpenditure"].items():
-        end = pd.Timestamp(when).date()
+    capex = cashflow.loc["CapitalExpenditure"]
+    if isinstance(capex, pd.DataFrame):
+        capex = capex.iloc[0]
+    for when, value in capex.items():
+        end = pd.Timestamp(str(when)).date()
         if pd.isna(value) or not periods.is_quarter_end(end):
             continue
         rows.append(
