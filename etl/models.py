@@ -358,6 +358,34 @@ _ALL: tuple[Metric, ...] = (
         "best-ranked model on the leaderboard's publish date; `subject` names the model.",
     ),
     _p(
+        "lmarena_text_score_all",
+        "score",
+        "LM Arena text score, best of all the lab's models (scraped board)",
+        "Highest Arena score (text, overall) among all of the entity's models on a scraped copy of "
+        "the leaderboard, dated by the version the scrape recorded; `subject` names the model.",
+    ),
+    _p(
+        "hf_qwen_descendants",
+        "count",
+        "Hugging Face model-tree descendants of Qwen models",
+        "Sum over the Qwen organisation's models of the Hub's model-tree count of direct "
+        "children (adapters, finetunes, merges, quantizations), from a monthly crawl.",
+    ),
+    _p(
+        "modelscope_downloads_all_time",
+        "count",
+        "ModelScope downloads of Qwen models, all time",
+        "Sum over the Qwen organisation's ModelScope models of the all-time download counter, "
+        "from a monthly crawl.",
+    ),
+    _p(
+        "openrouter_weekly_tokens",
+        "tokens",
+        "OpenRouter tokens of Qwen models in the week",
+        "Tokens served on OpenRouter by the entity's models in the week ending on the date "
+        "(week-to-date total of the rankings page on the week's last day).",
+    ),
+    _p(
         "tokens_per_day",
         "tokens_per_day",
         "Daily tokens",

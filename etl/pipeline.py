@@ -307,7 +307,7 @@ def _warnings(
         if s["status"] == "stale"
     ]
     facts = tables["facts"]
-    quarterly = facts[facts["fiscal_period"].astype(str) != ""]
+    quarterly = facts[(facts["fiscal_period"].astype(str) != "") & facts["value"].notna()]
     if len(quarterly):
         newest = max(str(d) for d in quarterly["period_end"])
         age = (today - date.fromisoformat(newest)).days

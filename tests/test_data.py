@@ -78,8 +78,14 @@ _SEGMENTS_FY2025 = (
     "compares with the recast year-ago figure, while data/ keeps the figure as first reported"
 )
 KNOWN_BASIS_CHANGES: dict[tuple[str, str], str] = {
-    **{("cloud_revenue_yoy_pct", q): _CLOUD_REORG for q in ("2023-06-30", "2023-09-30", "2023-12-31", "2024-03-31")},
-    **{("cloud_adjusted_ebita_yoy_pct", q): _CLOUD_REORG for q in ("2023-06-30", "2023-09-30", "2023-12-31", "2024-03-31")},
+    **{
+        ("cloud_revenue_yoy_pct", q): _CLOUD_REORG
+        for q in ("2023-06-30", "2023-09-30", "2023-12-31", "2024-03-31")
+    },
+    **{
+        ("cloud_adjusted_ebita_yoy_pct", q): _CLOUD_REORG
+        for q in ("2023-06-30", "2023-09-30", "2023-12-31", "2024-03-31")
+    },
     ("cloud_adjusted_ebita_yoy_pct", "2024-06-30"): _SEGMENTS_FY2025,
     ("capex_yoy_pct", "2025-03-31"): (
         "stated in a broker note (+68%) without its base; the company's own capex in words "

@@ -161,7 +161,7 @@ def _meta_source(name: str, data: bytes) -> tuple[pd.DataFrame | None, list[Prob
                 "title": str(meta["title"]),
                 "publisher": str(meta["producer"]),
                 "url": str(meta["url"]),
-                "published": str(meta["commit_date"])[:10],
+                "published": day if v.is_date(day := str(meta["commit_date"])[:10]) else "",
                 "accessed": str(meta["date_read"]),
                 "kind": str(meta["kind"]),
                 "note": note,
