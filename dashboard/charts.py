@@ -12,16 +12,13 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.frames import COMMITMENT_RMB_MN
+from dashboard.frames import AI_CLOUD_FIRST_QUARTER, COMMITMENT_RMB_MN, is_dense
 from dashboard.theme import ADOPTION_COLORS, COLORS, unit_label
 from etl.models import METRICS
 
 HEIGHT = 460
 EVENT_HOVER = (
     "<b>%{customdata[1]}</b><br>%{customdata[0]}<br>Source: %{customdata[2]}<extra></extra>"
-)
-RETURN_HOVER = (
-    "%{customdata[0]}<br>excess return %{y:.1f}%<br>Source: %{customdata[1]}<extra></extra>"
 )
 
 
@@ -73,7 +70,13 @@ def line(
     )
 
 
-def points(frame: pd.DataFrame, name: str, color: str, **kw: object) -> go.Scatter:
+def _count_format(unit: str) -> str:
+    return ",.4~s" if unit in ("count", "tokens") else ",.1f"
+
+
+def points(
+    frame: pd.DataFrame, name: str, color: str, *, marker_size: int = 10, **kw: object
+) -> go.Scatter:
     """Dated observations as markers only: sparse series are never drawn as invented lines."""
     unit = frame["unit"].iloc[0] if len(frame) else ""
     return go.Scatter(
@@ -81,9 +84,25 @@ def points(frame: pd.DataFrame, name: str, color: str, **kw: object) -> go.Scatt
         y=frame["value"],
         name=name,
         mode="markers",
-        marker={"color": color, "size": 10, "symbol": "diamond"},
+        marker={"color": color, "size": marker_size, "symbol": "diamond"},
         customdata=_custom(frame),
-        hovertemplate=_hover(name, unit, ",.4~s" if unit == "count" else ",.1f"),
+        hovertemplate=_hover(name, unit, _count_format(unit)),
+        **kw,
+    )
+
+
+def history(frame: pd.DataFrame, name: str, color: str, **kw: object) -> go.Scatter:
+    """A dense measured history (crawl after crawl, board after board) as a line with dots."""
+    unit = frame["unit"].iloc[0] if len(frame) else ""
+    return go.Scatter(
+        x=frame["period_end"],
+        y=frame["value"],
+        name=name,
+        mode="lines+markers",
+        line={"color": color, "width": 2},
+        marker={"color": color, "size": 4},
+        customdata=_custom(frame),
+        hovertemplate=_hover(name, unit, _count_format(unit)),
         **kw,
     )
 
@@ -163,11 +182,14 @@ def spending_adoption(
     *,
     kind: str = "bar",
     commitment: bool = False,
+    stated: pd.DataFrame | None = None,
 ) -> go.Figure:
     """Capex on top, each adoption series as dated observations below, one shared timeline.
 
     `kind` comes from the view state: quarterly levels are bars; TTM, cumulative, indexed and
     YoY views are lines. `commitment` draws the RMB 380 bn plan (cumulative RMB view).
+    `stated` adds capex as stated in words (a different definition) as markers. Dense measured
+    adoption histories are lines; dated statements stay markers.
     """
     rows = 1 + max(1, len(adoption))
     titles = [capex_name] + (
@@ -194,16 +216,27 @@ def spending_adoption(
             annotation_text="RMB 380 bn three-year plan (Feb 2025)",
             annotation_position="top left",
         )
+    if stated is not None and len(stated):
+        fig.add_trace(
+            points(stated, "Capex as stated in words", COLORS["capex_stated"], marker_size=8),
+            row=1,
+            col=1,
+        )
     for i, (metric, frame) in enumerate(adoption.items(), start=2):
         color = ADOPTION_COLORS[(i - 2) % len(ADOPTION_COLORS)]
-        fig.add_trace(points(frame, METRICS[metric].label, color), row=i, col=1)
+        trace = (
+            history(frame, METRICS[metric].label, color)
+            if is_dense(frame)
+            else points(frame, METRICS[metric].label, color)
+        )
+        fig.add_trace(trace, row=i, col=1)
         fig.update_yaxes(
             title_text=unit_label(METRICS[metric].unit),
             row=i,
             col=1,
             autorange="reversed" if METRICS[metric].unit == "rank" else True,
         )
-    _event_marks(fig, events)
+    event_marks(fig, events)
     fig.update_layout(
         title={"text": "Spending against adoption", "x": 0},
         height=260 + 190 * rows,
@@ -216,17 +249,22 @@ def spending_adoption(
     return footnote(fig, note)
 
 
-def _event_marks(fig: go.Figure, events: pd.DataFrame) -> None:
-    """Vertical marks for events (one line each) plus hoverable markers (label, date, source)."""
+def event_marks(fig: go.Figure, events: pd.DataFrame, y: float = 1.0) -> None:
+    """Vertical marks for events (one line each) plus hoverable markers (label, date, source).
+
+    The hoverable markers sit at height `y` of the first panel.
+    """
     if events.empty:
         return
+    # Subplot figures place the markers on the first panel; plain figures have no grid.
+    grid = {"row": 1, "col": 1} if getattr(fig, "_grid_ref", None) else {}
     for cat, group in events.groupby("category"):
         cat = str(cat)
         dates = pd.to_datetime(group["date"])
         fig.add_trace(
             go.Scatter(
                 x=dates,
-                y=[1.0] * len(group),
+                y=[y] * len(group),
                 yaxis="y",
                 mode="markers",
                 name=f"Event: {cat.replace('_', ' ')}",
@@ -237,8 +275,7 @@ def _event_marks(fig: go.Figure, events: pd.DataFrame) -> None:
                 ],
                 hovertemplate=EVENT_HOVER,
             ),
-            row=1,
-            col=1,
+            **grid,
         )
     # One batch of layout shapes spanning every subplot: add_vline per event re-validates the
     # whole figure each time (about 0.7 s per event on a four-row figure).
@@ -304,37 +341,46 @@ def intensity_figure(intensity: pd.DataFrame, note: str) -> go.Figure:
 
 
 def cloud_figure(
-    revenue: pd.DataFrame, growth: pd.DataFrame, ebita: pd.DataFrame, note: str
+    revenue: pd.DataFrame,
+    growth: pd.DataFrame,
+    ebita: pd.DataFrame,
+    note: str,
+    *,
+    ai: dict[str, pd.DataFrame] | None = None,
 ) -> go.Figure:
-    """Cloud segment revenue and adjusted EBITA (bars) with revenue growth (line, right axis)."""
+    """Cloud segment revenue and adjusted EBITA (bars) with revenue growth (line, right axis).
+
+    From FY2027 the company reports "AI Cloud and Compute Services" (Cloud Intelligence Group
+    plus T-Head) instead: `ai` holds its revenue and EBITA (with the recast year-ago quarter),
+    drawn as their own bars and never joined to the old segment; a mark shows the change.
+    """
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(bar(revenue, "Cloud revenue", COLORS["cloud_revenue"]), secondary_y=False)
     fig.add_trace(
-        bar(ebita, "Cloud adjusted EBITA", COLORS["cloud_adjusted_ebita"]), secondary_y=False
+        bar(revenue, "Cloud Intelligence Group revenue", COLORS["cloud_revenue"]), secondary_y=False
     )
+    fig.add_trace(
+        bar(ebita, "Cloud Intelligence Group adjusted EBITA", COLORS["cloud_adjusted_ebita"]),
+        secondary_y=False,
+    )
+    frames = [revenue, ebita, growth]
+    for key, name in (
+        ("ai_cloud_revenue", "AI Cloud and Compute Services revenue"),
+        ("ai_cloud_adjusted_ebita", "AI Cloud and Compute Services adjusted EBITA"),
+    ):
+        frame = (ai or {}).get(key)
+        if frame is not None and len(frame):
+            fig.add_trace(bar(frame, name, COLORS[key]), secondary_y=False)
+            frames.append(frame)
     fig.add_trace(line(growth, "Cloud revenue YoY (stated)", COLORS["margin"]), secondary_y=True)
     unit = revenue["unit"].iloc[0] if len(revenue) else "RMB_mn"
-    _layout(fig, "Cloud Intelligence Group", unit_label(unit))
+    _layout(fig, "Cloud segment", unit_label(unit))
     fig.update_yaxes(title_text="YoY growth, %", secondary_y=True, tickformat=".0f", showgrid=False)
-    _quarter_ticks(fig, [revenue, ebita, growth])
-    return footnote(fig, note, width=75)
-
-
-def event_returns(windows: pd.DataFrame, note: str) -> go.Figure:
-    """Cumulative return around each event, against the benchmark (excess return)."""
-    fig = go.Figure()
-    for (label_, ticker), g in windows.groupby(["event", "ticker"], sort=False):
-        fig.add_trace(
-            go.Scatter(
-                x=g["day"],
-                y=g["excess_pct"],
-                mode="lines+markers",
-                name=f"{ticker}: {label_}",
-                customdata=[[str(d), str(s)] for d, s in zip(g["date"], g["source"], strict=True)],
-                hovertemplate=RETURN_HOVER,
-            )
+    if len(frames) > 3:
+        fig.add_vline(
+            x=pd.Timestamp(AI_CLOUD_FIRST_QUARTER) - pd.Timedelta(days=46),
+            line_dash="dot",
+            annotation_text="FY2027: new segment (CIG + T-Head)",
+            annotation_position="top left",
         )
-    fig.add_vline(x=0, line_dash="dot")
-    _layout(fig, "Return against the benchmark around events", "cumulative excess return, %")
-    fig.update_xaxes(title_text="trading days from the event")
-    return footnote(fig, note)
+    _quarter_ticks(fig, frames)
+    return footnote(fig, note, width=75)

@@ -29,6 +29,9 @@ OWNER_RANK = {"edgar": 0, "lmarena": 1, "openrouter": 1, "curated": 2}
 #: The RMB 380 billion three-year AI and cloud infrastructure plan of February 2025.
 COMMITMENT_RMB_MN = 380_000.0
 COMMITMENT_START = "2025-03-31"
+#: The first quarter the company reports "AI Cloud and Compute Services" (the June 2026
+#: quarter, FY2027Q1); earlier quarters of that metric are recast year-ago figures.
+AI_CLOUD_FIRST_QUARTER = "2026-06-30"
 
 
 def source_names(sources: pd.DataFrame) -> dict[str, str]:
@@ -81,24 +84,17 @@ def quarterly(
 ) -> pd.DataFrame:
     """One quarterly metric as a chart frame; RMB amounts converted to USD when asked.
 
-    ccy "USD" uses the convenience rate each release states; "USD_avg" the quarter's average
-    USD/CNY rate (avg_rate, from refreshed market data). A quarter without a rate gets no value
-    (and a note), never an estimate.
+    ccy "USD" uses the convenience rate each release states; where that rate is not on file,
+    the US$ amount the release itself states beside the RMB figure (`<metric>_usd`), never a
+    derived rate. "USD_avg" uses the quarter's average USD/CNY rate (avg_rate, from daily
+    rates). A quarter with neither gets no value (and a note), never an estimate.
     """
-    rows = facts[(facts["entity"] == "alibaba") & (facts["metric"] == metric)].copy()
-    rows = rows[rows["value"].notna()]
-    rows["period_end"] = pd.to_datetime(rows["period_end"])
-    rows = rows.sort_values("period_end")
+    rows = _rows(facts, metric)
     unit = METRICS[metric].unit
     values = rows["value"].astype(float).to_numpy()
     notes = rows["note"].fillna("").astype(str).to_numpy()
     if ccy in ("USD", "USD_avg") and unit == "RMB_mn":
-        rate = transform.series(facts, "usd_rmb_rate") if ccy == "USD" else avg_rate
-        rate = rate if rate is not None else pd.Series(dtype=float)
-        usd = transform.to_usd(pd.Series(values, index=pd.DatetimeIndex(rows["period_end"])), rate)
-        values = usd.to_numpy()
-        missing = "no convenience rate on file" if ccy == "USD" else "no average rate loaded"
-        notes = np.where(np.isnan(values), f"{missing} for this quarter", notes)
+        rows, values, notes = _to_usd(facts, rows, metric, ccy, avg_rate)
         unit = "USD_mn"
     frame = pd.DataFrame(
         {
@@ -113,6 +109,39 @@ def quarterly(
         }
     )
     return clip(_fill_quarters(frame, basis), window)
+
+
+def _rows(facts: pd.DataFrame, metric: str) -> pd.DataFrame:
+    rows = facts[(facts["entity"] == "alibaba") & (facts["metric"] == metric)].copy()
+    rows = rows[rows["value"].notna()]
+    rows["period_end"] = pd.to_datetime(rows["period_end"])
+    return rows.sort_values("period_end")
+
+
+USD_STATED_NOTE = "US$ as stated in the release (no convenience rate on file for this quarter)"
+
+
+def _to_usd(
+    facts: pd.DataFrame, rows: pd.DataFrame, metric: str, ccy: str, avg_rate: pd.Series | None
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """RMB rows in US$ millions: at a rate, or (release rate only) the release's own US$ figure."""
+    rate = transform.series(facts, "usd_rmb_rate") if ccy == "USD" else avg_rate
+    rate = rate if rate is not None else pd.Series(dtype=float)
+    index = pd.DatetimeIndex(rows["period_end"])
+    values = transform.to_usd(pd.Series(rows["value"].to_numpy(), index=index), rate).to_numpy()
+    missing = "no convenience rate on file" if ccy == "USD" else "no average rate loaded"
+    notes = np.where(np.isnan(values), f"{missing} for this quarter", rows["note"].fillna(""))
+    if ccy == "USD" and f"{metric}_usd" in METRICS:
+        stated = _rows(facts, f"{metric}_usd").set_index("period_end")
+        use = np.isnan(values) & index.isin(stated.index)
+        if use.any():
+            values = values.copy()
+            values[use] = stated.loc[index[use], "value"].astype(float).to_numpy()
+            notes = np.where(use, USD_STATED_NOTE, notes)
+            rows = rows.copy()
+            rows.loc[use, "source_id"] = stated.loc[index[use], "source_id"].to_numpy()
+            rows.loc[use, "source_url"] = stated.loc[index[use], "source_url"].to_numpy()
+    return rows, values, notes.astype(str)
 
 
 def _fill_quarters(frame: pd.DataFrame, basis: str) -> pd.DataFrame:
@@ -140,16 +169,6 @@ def _fill_quarters(frame: pd.DataFrame, basis: str) -> pd.DataFrame:
         }
     )
     return pd.concat([frame, gaps]).sort_values("period_end").reset_index(drop=True)
-
-
-def average_usd_rate(prices: pd.DataFrame) -> pd.Series | None:
-    """Quarterly average RMB per US$ from refreshed daily CNY=X closes, or None."""
-    if prices.empty or "CNY=X" not in set(prices["ticker"]):
-        return None
-    daily = prices[prices["ticker"] == "CNY=X"]
-    return transform.period_average_rate(
-        pd.Series(daily["close"].to_numpy(), index=pd.to_datetime(daily["date"]))
-    )
 
 
 def clip(frame: pd.DataFrame, window: tuple[date | None, date | None]) -> pd.DataFrame:
@@ -214,14 +233,23 @@ def difference(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     return _join_sources(merged.drop(columns=["value_b"]), "_b")
 
 
+#: Entities whose dated figures are Alibaba's adoption (the company's and the Qwen family's).
+ADOPTION_ENTITIES = ("qwen", "alibaba")
+
+
 def observations(
     facts: pd.DataFrame,
     metric: str,
     names: dict[str, str] | None = None,
     window: tuple[date | None, date | None] = (None, None),
+    entities: tuple[str, ...] = ADOPTION_ENTITIES,
 ) -> pd.DataFrame:
-    """A dated (point-in-time) metric as a chart frame; one row per observation, never filled."""
-    rows = facts[facts["metric"] == metric].copy()
+    """A dated (point-in-time) metric as a chart frame; one row per observation, never filled.
+
+    The frame's `dense` attribute says whether the figures are a measured history (a line may
+    join them) rather than statements (markers only).
+    """
+    rows = facts[(facts["metric"] == metric) & facts["entity"].isin(entities)].copy()
     rows = rows[rows["value"].notna()]
     rows["period_end"] = pd.to_datetime(rows["period_end"])
     rows = rows.sort_values("period_end")
@@ -234,10 +262,23 @@ def observations(
             "source": rows["source_id"].map(names or {}).fillna(rows["source_id"]).to_numpy(),
             "source_id": rows["source_id"].to_numpy(),
             "source_url": rows["source_url"].fillna("").to_numpy(),
-            "note": rows["note"].fillna("").astype(str).to_numpy(),
+            "note": _with_subject(rows),
+            "basis": rows["basis"].fillna("").to_numpy(),
         }
     )
     return clip(frame, window)
+
+
+def _with_subject(rows: pd.DataFrame) -> np.ndarray:
+    """The note, led by the model a figure is about where there is one."""
+    subject = rows["subject"].fillna("").astype(str) if "subject" in rows else ""
+    note = rows["note"].fillna("").astype(str)
+    return np.where(subject != "", subject + ": " + note, note).astype(str)
+
+
+def is_dense(frame: pd.DataFrame) -> bool:
+    """True for a measured history (drawn as a line), False for dated statements (markers)."""
+    return bool(len(frame)) and bool((frame.get("basis", pd.Series(dtype=str)) == "measured").all())
 
 
 def shift(frame: pd.DataFrame, quarters: int, basis: str) -> pd.DataFrame:
@@ -253,54 +294,3 @@ def shift(frame: pd.DataFrame, quarters: int, basis: str) -> pd.DataFrame:
 def latest(frame: pd.DataFrame) -> pd.Series | None:
     """The newest row of a frame, or None."""
     return None if frame.empty else frame.iloc[-1]
-
-
-#: Stock -> benchmark used for excess returns (a missing benchmark gives raw returns).
-BENCHMARKS = {"BABA": "KWEB", "9988.HK": "^HSI"}
-
-
-def event_windows(
-    prices: pd.DataFrame,
-    events: pd.DataFrame,
-    win: int,
-    names: dict[str, str] | None = None,
-    window: tuple[date | None, date | None] = (None, None),
-) -> pd.DataFrame:
-    """Cumulative return of each stock from the close before each event, minus its benchmark's.
-
-    Returns columns event, ticker, day (trading days from the event), date, return_pct,
-    benchmark_pct, excess_pct, source. Events without `win` trading days on each side are skipped.
-    """
-    px = prices.assign(date=pd.to_datetime(prices["date"])).sort_values("date")
-    closes = px.pivot_table(index="date", columns="ticker", values="close", aggfunc="last")
-    rows = []
-    for ev in events.itertuples(index=False):
-        when = pd.Timestamp(str(ev.date))
-        if (window[0] and when < pd.Timestamp(window[0])) or (
-            window[1] and when > pd.Timestamp(window[1])
-        ):
-            continue
-        pos = int(closes.index.searchsorted(when))
-        if pos - win - 1 < 0 or pos + win >= len(closes.index):
-            continue
-        span = closes.iloc[pos - win - 1 : pos + win + 1]
-        base = span.iloc[win]  # the close before the event day
-        for ticker, bench in BENCHMARKS.items():
-            if ticker not in span:
-                continue
-            ret = (span[ticker] / base[ticker] - 1) * 100
-            bret = (span[bench] / base[bench] - 1) * 100 if bench in span else ret * 0
-            for k, (d, r, b) in enumerate(zip(span.index, ret, bret, strict=True)):
-                rows.append(
-                    {
-                        "event": f"{ev.date} {ev.label}"[:60],
-                        "ticker": ticker,
-                        "day": k - win - 1,
-                        "date": d.date().isoformat(),
-                        "return_pct": r,
-                        "benchmark_pct": b,
-                        "excess_pct": r - b,
-                        "source": (names or {}).get(str(ev.source_id), str(ev.source_id)),
-                    }
-                )
-    return pd.DataFrame(rows)

@@ -1,7 +1,7 @@
 """View state <-> URL query parameters. parse() never raises; unknown values fall back to defaults.
 
-URL keys: vintage, ccy, basis, from, to, capex, view, lag, series, q, win. Page choice is the
-URL path (st.navigation url_path), so it needs no key.
+URL keys: vintage, ccy, basis, from, to, capex, view, lag, series, q, win, cell. Page choice is
+the URL path (st.navigation url_path), so it needs no key.
 """
 
 from __future__ import annotations
@@ -22,8 +22,15 @@ BASES = ("fiscal", "calendar")
 CAPEX_VIEWS = ("quarterly", "ttm", "cumulative")
 TRANSFORMS = ("level", "index", "yoy")
 LAG_RANGE = (-8, 8)
-WINDOW_RANGE = (1, 30)
+#: Event windows (trading days): 1 = [-1,+1], 5 = [-1,+5], 20 = [0,+20].
+WINDOWS = (1, 5, 20)
 ADOPTION_SERIES = (
+    "lmarena_text_score",
+    "lmarena_text_rank",
+    "hf_downloads_30d",
+    "hf_qwen_descendants",
+    "modelscope_downloads_all_time",
+    "openrouter_weekly_tokens",
     "hf_qwen_derivative_models",
     "hf_qwen_downloads_cumulative",
     "lmarena_best_qwen_score",
@@ -32,10 +39,10 @@ ADOPTION_SERIES = (
     "model_studio_customers",
     "china_enterprise_llm_token_share_pct",
     "tokens_per_day",
-    "hf_downloads_30d",
     "hf_derivatives",
 )
-DEFAULT_SERIES = ("hf_qwen_derivative_models", "hf_qwen_downloads_cumulative", "qwen_app_mau")
+DEFAULT_SERIES = ("lmarena_text_score", "hf_downloads_30d", "hf_qwen_derivative_models")
+CELL_RE = re.compile(r"^([a-z_]{3,40})@(FY\d{4}Q[1-4])$")
 MAX_SEARCH = 80
 _SEARCH_OK = re.compile(r"^[\w\s.,:;%&()'/+\-]*$", re.UNICODE)
 
@@ -55,6 +62,8 @@ class ViewState:
     series: tuple[str, ...] = DEFAULT_SERIES
     q: str = ""
     win: int = 5
+    #: A coverage cell chosen on the Sources page: "<metric>@<fiscal quarter>".
+    cell: str = ""
     notices: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -111,6 +120,26 @@ def _quarter(raw: Mapping[str, object], key: str, notes: list[str]) -> date | No
     return None
 
 
+def _window(raw: Mapping[str, object], notes: list[str]) -> int | None:
+    value = _one(raw, "win")
+    if value is None:
+        return None
+    if value in {str(w) for w in WINDOWS}:
+        return int(value)
+    notes.append(f"Ignored win={value[:30]!r}: expected one of {', '.join(map(str, WINDOWS))}.")
+    return None
+
+
+def _cell(raw: Mapping[str, object], notes: list[str]) -> str | None:
+    value = _one(raw, "cell")
+    if value is None:
+        return None
+    if CELL_RE.match(value):
+        return value
+    notes.append(f"Ignored cell={value[:30]!r}: expected <metric>@<quarter> like capex@FY2026Q4.")
+    return None
+
+
 def _series(raw: Mapping[str, object], notes: list[str]) -> tuple[str, ...] | None:
     value = _one(raw, "series")
     if value is None:
@@ -139,7 +168,8 @@ def parse(raw: Mapping[str, object]) -> ViewState:
         "view": _choice(raw, "view", TRANSFORMS, notes),
         "lag": _int(raw, "lag", LAG_RANGE, notes),
         "series": _series(raw, notes),
-        "win": _int(raw, "win", WINDOW_RANGE, notes),
+        "win": _window(raw, notes),
+        "cell": _cell(raw, notes),
     }
     q = _one(raw, "q")
     if q is not None:
@@ -160,7 +190,7 @@ def to_query(state: ViewState) -> dict[str, str]:
     out: dict[str, str] = {}
     if state.vintage:
         out["vintage"] = state.vintage
-    for key in ("ccy", "basis", "capex", "view", "q"):
+    for key in ("ccy", "basis", "capex", "view", "q", "cell"):
         if getattr(state, key) != getattr(DEFAULT, key):
             out[key] = str(getattr(state, key))
     if state.start:

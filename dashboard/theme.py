@@ -6,6 +6,12 @@ import math
 
 COLORS = {
     "capex": "#d9480f",
+    "capex_stated": "#5f3dc4",
+    "qwen": "#ae3ec9",
+    "rival": "#495057",
+    "gap": "#f08c00",
+    "ai_cloud_revenue": "#1971c2",
+    "ai_cloud_adjusted_ebita": "#74c0fc",
     "adjusted_ebita": "#1c7ed6",
     "free_cash_flow": "#2f9e44",
     "operating_cash_flow": "#74b816",
@@ -31,6 +37,8 @@ UNIT_LABELS = {
     "score": "score",
     "rank": "rank (1 = best)",
     "tokens_per_day": "tokens per day",
+    "tokens": "tokens",
+    "index": "index (first day = 100)",
     "RMB_per_USD": "RMB per US$",
 }
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import charts, frames, pages, params
+from dashboard import arena, arena_chart, charts, frames, marketdata, pages, params
 from dashboard.params import ViewState
 from etl.models import METRICS
 from etl.transform import FX_POLICY_TEXT
@@ -23,12 +23,17 @@ CARD_METRICS = [
     ("Capex", "capex"),
     ("Cloud revenue", "cloud_revenue"),
 ]
+#: The overview's adoption cards: dense measured histories first (their latest point), then
+#: the company's latest statements.
+#: A card's metric that the company replaced, and what stands in its place where it is blank.
+CARD_SUCCESSORS = {"cloud_revenue": ("AI Cloud and Compute Services revenue", "ai_cloud_revenue")}
 HEADLINE_ADOPTION = (
+    "lmarena_text_score",
+    "hf_downloads_30d",
+    "modelscope_downloads_all_time",
+    "openrouter_weekly_tokens",
     "hf_qwen_derivative_models",
-    "hf_qwen_downloads_cumulative",
     "qwen_app_mau",
-    "lmarena_best_qwen_score",
-    "model_studio_customers",
 )
 DATA_COLUMNS = [
     "series",
@@ -63,9 +68,14 @@ class View:
     adoption_cards: list[tuple[str, pd.Series]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     heading: str = ""
+    #: A page's extra tables (the Market page's series sources, its event windows).
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    windows: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def footnote_text(parts: list[pd.DataFrame], vintage: str, ccy: str, extra: str = "") -> str:
+def footnote_text(
+    parts: list[pd.DataFrame], vintage: str, ccy: str, extra: str = "", rate: str = ""
+) -> str:
     """'Sources: ... FX ... Vintage ...' for the figures in a chart."""
     names: list[str] = []
     for f in parts:
@@ -77,11 +87,34 @@ def footnote_text(parts: list[pd.DataFrame], vintage: str, ccy: str, extra: str 
     shown = "; ".join(names[:4])
     if len(names) > 4:
         shown += f"; and {len(names) - 4} more (see Sources page)"
-    fx = {
-        "USD": f" FX: {FX_POLICY_TEXT['convenience']}.",
-        "USD_avg": f" FX: {FX_POLICY_TEXT['period_average']} (Yahoo Finance CNY=X daily closes).",
-    }.get(ccy, " Amounts in RMB as reported.")
-    return f"Sources: {shown or 'none in range'}.{fx} {extra}Vintage {vintage}."
+    return (
+        f"Sources: {shown or 'none in range'}.{fx_text(parts, ccy, rate)} {extra}Vintage {vintage}."
+    )
+
+
+#: Which daily series the quarter-average policy used, by ticker.
+RATE_SERIES = {
+    "CNY=X": "Yahoo Finance CNY=X daily closes",
+    "USDCNY_PBOC": "PBOC USD/CNY central parity, daily",
+}
+
+
+def fx_text(parts: list[pd.DataFrame], ccy: str, rate_series: str = "") -> str:
+    """The FX sentence of a footnote: the policy, and which quarters used stated US$ amounts."""
+    if ccy == "USD":
+        stated = sorted(
+            {
+                str(lab)
+                for f in parts
+                if len(f) and "note" in f
+                for lab in f.loc[f["note"] == frames.USD_STATED_NOTE, "label"]
+            }
+        )
+        extra = f"; {', '.join(stated)}: US$ as the release states it" if stated else ""
+        return f" FX: {FX_POLICY_TEXT['convenience']}{extra}."
+    if ccy == "USD_avg":
+        return f" FX: {FX_POLICY_TEXT['period_average']} ({RATE_SERIES.get(rate_series, rate_series or 'no daily rate')})."
+    return " Amounts in RMB as reported."
 
 
 def _collect(parts: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -104,7 +137,14 @@ class _Ctx:
         self.names = frames.source_names(tables["sources"])
         self.s = s
         self.v = str(s.vintage)
-        self.avg_rate = frames.average_usd_rate(self.prices) if s.ccy == "USD_avg" else None
+        self.by_ticker = marketdata.series(self.prices)
+        self.avg_rate, self.rate_series = (
+            marketdata.average_usd_rate(self.by_ticker) if s.ccy == "USD_avg" else (None, "")
+        )
+
+    def note(self, parts: list[pd.DataFrame], extra: str = "", ccy: str | None = None) -> str:
+        """The footnote of a chart of these parts in this view."""
+        return footnote_text(parts, self.v, ccy or self.s.ccy, extra, self.rate_series)
 
     def q(self, metric: str, *, ccy: str | None = None, clip: bool = True) -> pd.DataFrame:
         window = (self.s.start, self.s.end) if clip else (None, self.s.end)
@@ -125,7 +165,7 @@ def overview(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     view = View("overview")
     if s.ccy == "USD_avg" and c.avg_rate is None:
         view.messages.append(
-            "No USD/CNY rates are loaded in this vintage, so the period-average view has no values: run `python -m etl refresh --source yahoo`."
+            "No daily USD/CNY rates are in this vintage, so the quarter-average view has no values: run `python -m etl refresh --source yahoo`."
         )
     newest = frames.latest(c.q("revenue"))
     view.heading = (
@@ -140,17 +180,24 @@ def overview(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
             if newest is None
             else frames.latest(full[full["period_end"] == newest["period_end"]])
         )
+        if (row is None or pd.isna(row["value"])) and metric in CARD_SUCCESSORS:
+            # The segment the company reports from FY2027 (a different basis, labelled so).
+            label, metric = CARD_SUCCESSORS[metric]
+            full = c.q(metric, clip=False)
+            row = (
+                None
+                if newest is None
+                else frames.latest(full[full["period_end"] == newest["period_end"]])
+            )
         change = None
         if row is not None:
             yoy = frames.derive(full, "yoy", s.basis)
             change = float(yoy.loc[yoy["period_end"] == row["period_end"], "value"].iloc[0])
         view.cards.append((label, row, change))
     capex, ebita, fcf = c.q("capex"), c.q("adjusted_ebita"), c.q("free_cash_flow")
-    note = footnote_text(
+    note = c.note(
         [capex, ebita, fcf],
-        c.v,
-        s.ccy,
-        "Capex: reconciliation lines where on file, else as stated. ",
+        "Capex: the two capex lines of the free cash flow reconciliation. ",
     )
     view.charts.append(
         Chart(
@@ -160,23 +207,24 @@ def overview(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         )
     )
     for metric in HEADLINE_ADOPTION:
-        obs = frames.latest(frames.observations(c.facts, metric, c.names))
+        entities = ("qwen",) if metric.startswith("lmarena") else frames.ADOPTION_ENTITIES
+        obs = frames.latest(frames.observations(c.facts, metric, c.names, entities=entities))
         if obs is not None:
             view.adoption_cards.append((metric, obs))
     view.data = _collect({"Capex": capex, "Adjusted EBITA": ebita, "Free cash flow": fcf})
     return view
 
 
-def spending(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
-    """Capex in the chosen view against the chosen adoption series and events."""
-    c = _Ctx(tables, s)
-    view = View("spending")
-    capex = c.q("capex", clip=False)
-    name = {
-        "quarterly": "Capex per quarter",
-        "ttm": "Capex, trailing twelve months",
-        "cumulative": "Capex, cumulative since April 2025",
-    }[s.capex]
+CAPEX_NAMES = {
+    "quarterly": "Capex per quarter",
+    "ttm": "Capex, trailing twelve months",
+    "cumulative": "Capex, cumulative since April 2025",
+}
+
+
+def _capex(c: _Ctx) -> tuple[pd.DataFrame, str]:
+    s = c.s
+    capex, name = c.q("capex", clip=False), CAPEX_NAMES[s.capex]
     if s.capex != "quarterly":
         capex = frames.derive(capex, s.capex, s.basis)
     if s.view != "level":
@@ -185,30 +233,82 @@ def spending(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     capex = frames.clip(frames.shift(capex, s.lag, s.basis), (s.start, s.end))
     if s.lag:
         name += f", shifted {s.lag:+d} quarters"
+    return capex, name
+
+
+def spending(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
+    """Capex in the chosen view against the chosen adoption series; Qwen against the frontier."""
+    c = _Ctx(tables, s)
+    view = View("spending")
+    capex, name = _capex(c)
+    plain = s.capex == "quarterly" and s.view == "level" and not s.lag
+    stated = c.q("capex_stated") if plain else None
     available = available_series(c.facts)
     adoption = {}
     for metric in [m for m in s.series if m in available]:
-        obs = frames.observations(c.facts, metric, c.names, (s.start, s.end))
+        obs = frames.observations(c.facts, metric, c.names, (s.start, s.end), _entities(metric))
         adoption[metric] = frames.derive(obs, "index", s.basis) if s.view == "index" else obs
     events = _events(c, ["qwen_release", "earnings", "capex_commitment"])
     if capex["value"].notna().sum() == 0:
         view.messages.append(
             "No capex figures in this range for the chosen view (TTM needs four consecutive quarters on file)."
         )
-    note = footnote_text(
-        [capex, *adoption.values()],
-        c.v,
-        s.ccy,
-        "Adoption figures are dated observations; no line joins them. ",
+    note = c.note(
+        [capex, *adoption.values(), *([stated] if stated is not None else [])],
+        "Capex bars: the two capex lines of the free cash flow reconciliation; diamonds: capex "
+        "as the company states it in words (another definition). Measured histories are lines, "
+        "dated statements are markers. ",
     )
     kind = "bar" if s.capex == "quarterly" and s.view == "level" else "line"
     commitment = s.capex == "cumulative" and s.view == "level" and s.ccy == "RMB"
     fig = charts.spending_adoption(
-        capex, name, adoption, events, note, kind=kind, commitment=commitment
+        capex, name, adoption, events, note, kind=kind, commitment=commitment, stated=stated
     )
     view.charts.append(Chart("spending_chart", fig, f"capex_{s.capex}_{s.view}_vs_adoption_{c.v}"))
-    view.data = _collect({name: capex, **{METRICS[m].label: f for m, f in adoption.items()}})
+    front = arena.frontier(c.facts, c.names, (s.start, s.end))
+    if len(front):
+        releases = _events(c, ["qwen_release"])
+        fnote = c.note(
+            [front.assign(value=front["qwen"])],
+            "A lab's score on a date is its latest published row on or before it (the snapshot "
+            "leaves out unchanged rows); each lab's best flagship model as the snapshot selects "
+            "it. ",
+            ccy="RMB",
+        ).replace(" Amounts in RMB as reported.", "")
+        view.charts.append(
+            Chart(
+                "spending_frontier",
+                arena_chart.frontier_figure(front, releases, fnote),
+                f"lmarena_frontier_{c.v}",
+            )
+        )
+    parts = {name: capex, **{METRICS[m].label: f for m, f in adoption.items()}}
+    if stated is not None:
+        parts["Capex as stated in words"] = stated
+    if len(front):
+        parts["LM Arena: Qwen's best score"] = _frontier_rows(front, "qwen", "qwen_model")
+        parts["LM Arena: best rival's score"] = _frontier_rows(front, "rival", "rival_model")
+    view.data = _collect(parts)
     return view
+
+
+def _entities(metric: str) -> tuple[str, ...]:
+    return ("qwen",) if metric.startswith("lmarena") else frames.ADOPTION_ENTITIES
+
+
+def _frontier_rows(front: pd.DataFrame, col: str, model: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "period_end": front["date"],
+            "value": front[col],
+            "label": front["date"].dt.strftime("%Y-%m-%d"),
+            "unit": "score",
+            "source": front["source"],
+            "source_id": front["source_id"],
+            "source_url": "",
+            "note": front[model] + ("" if col == "qwen" else " (" + front["rival_lab"] + ")"),
+        }
+    )
 
 
 def available_series(facts: pd.DataFrame) -> list[str]:
@@ -235,7 +335,7 @@ def profitability(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     view = View("profitability")
     ebita, revenue = c.q("adjusted_ebita"), c.q("revenue")
     margin = frames.ratio(c.q("adjusted_ebita", ccy="RMB"), c.q("revenue", ccy="RMB"))
-    note = footnote_text([ebita, revenue], c.v, s.ccy, "Margin = adjusted EBITA / revenue. ")
+    note = c.note([ebita, revenue], "Margin = adjusted EBITA / revenue. ")
     view.charts.append(
         Chart(
             "profit_margin",
@@ -245,17 +345,16 @@ def profitability(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     )
     cash = {k: c.q(k) for k in ("operating_cash_flow", "capex", "free_cash_flow")}
     cash["ocf_less_capex"] = frames.difference(cash["operating_cash_flow"], cash["capex"])
-    note = footnote_text(
+    note = c.note(
         list(cash.values()),
-        c.v,
-        s.ccy,
-        "OCF less capex is computed; company FCF also adjusts other items. ",
+        "Capex: the two capex lines of the free cash flow reconciliation. OCF less capex is "
+        "computed; company FCF also adjusts other items. ",
     )
     view.charts.append(
         Chart("profit_cash", charts.cash_figure(cash, note), f"cash_flows_{s.ccy}_{c.v}")
     )
     intensity = frames.ratio(c.q("capex", ccy="RMB"), c.q("revenue", ccy="RMB"))
-    note = footnote_text([intensity], c.v, "RMB", "Capex intensity = capex / revenue. ")
+    note = c.note([intensity], "Capex intensity = capex / revenue. ", ccy="RMB")
     view.charts.append(
         Chart(
             "profit_intensity", charts.intensity_figure(intensity, note), f"capex_intensity_{c.v}"
@@ -266,13 +365,17 @@ def profitability(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         c.q("cloud_adjusted_ebita"),
         c.q("cloud_revenue_yoy_pct"),
     )
-    note = footnote_text(
-        [cloud, cloud_ebita, growth], c.v, s.ccy, "Growth as stated in each release. "
+    ai = {m: c.q(m) for m in ("ai_cloud_revenue", "ai_cloud_adjusted_ebita")}
+    note = c.note(
+        [cloud, cloud_ebita, growth, *ai.values()],
+        "Growth as stated in each release. From FY2027 the segment is AI Cloud and Compute "
+        "Services (Cloud Intelligence Group plus T-Head), a different basis drawn apart; its "
+        "FY2026 bars are the recast year-ago figures the FY2027 releases state. ",
     )
     view.charts.append(
         Chart(
             "profit_cloud",
-            charts.cloud_figure(cloud, growth, cloud_ebita, note),
+            charts.cloud_figure(cloud, growth, cloud_ebita, note, ai=ai),
             f"cloud_segment_{s.ccy}_{c.v}",
         )
     )
@@ -288,42 +391,93 @@ def profitability(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
             "Cloud revenue": cloud,
             "Cloud adjusted EBITA": cloud_ebita,
             "Cloud revenue YoY (stated)": growth,
+            "AI Cloud and Compute Services revenue": ai["ai_cloud_revenue"],
+            "AI Cloud and Compute Services adjusted EBITA": ai["ai_cloud_adjusted_ebita"],
         }
     )
     return view
 
 
+MARKET_TICKERS = ("BABA", "MCHI", "9988.HK", "^HSI")
+MARKET_NOTE = (
+    "Descriptive, not causal: other news moves prices too, and windows around dates close "
+    "together overlap. Day 0 is the first trading day on or after the event; each series counts "
+    "its own exchange's trading days (NYSE for BABA and MCHI, HKEX for 9988.HK and ^HSI). "
+    "Returns use adjusted closes where the series has them. "
+)
+
+
 def market(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
-    """Excess returns around Qwen releases and earnings, when the vintage holds prices."""
+    """Prices against benchmarks, and returns around Qwen releases and earnings."""
     c = _Ctx(tables, s)
     view = View("market")
-    if c.prices.empty:
+    if not c.by_ticker:
         return view
-    windows = frames.event_windows(
-        c.prices, _events(c, ["qwen_release", "earnings"]), s.win, c.names, (s.start, s.end)
+    view.table = marketdata.coverage(c.by_ticker, c.names)
+    events = _events(c, ["qwen_release", "earnings"])
+    indexed = marketdata.indexed(c.by_ticker, MARKET_TICKERS, s.start)
+    price_sources = [
+        f.assign(value=f["price"], source=f["source_id"].map(c.names)) for f in indexed.values()
+    ]
+    note = c.note(price_sources, "Daily closes; " + MARKET_NOTE, ccy="RMB").replace(
+        " Amounts in RMB as reported.", ""
     )
-    if windows.empty:
-        return view
-    note = footnote_text([], c.v, "RMB", "Prices: Yahoo Finance via yfinance (vendor data). ")
+    from dashboard import market_charts
+
     view.charts.append(
-        Chart("market_events", charts.event_returns(windows, note), f"event_returns_{s.win}d_{c.v}")
+        Chart(
+            "market_prices",
+            market_charts.price_figure(indexed, c.names, events, note),
+            f"prices_indexed_{c.v}",
+        )
     )
+    windows = marketdata.event_windows(c.by_ticker, events, s.win, (s.start, s.end))
+    if windows.empty:
+        view.messages.append(
+            "No Qwen release or earnings date in range has a full window of prices."
+        )
+        return view
+    label = marketdata.window_label(s.win)
+    wnote = c.note([], MARKET_NOTE, ccy="RMB").replace(" Amounts in RMB as reported.", "")
+    view.charts.append(
+        Chart(
+            "market_windows",
+            market_charts.window_figure(windows, label, wnote),
+            f"event_windows_{s.win}_{c.v}",
+        )
+    )
+    view.windows = windows
     view.data = windows.assign(
-        series=windows["ticker"] + " " + windows["event"],
-        period_end=windows["date"],
-        label=windows["day"].astype(str),
+        series=windows["ticker"] + " " + label + " excess over " + windows["benchmark"],
+        period_end=windows["event_date"],
+        label=windows["event"],
         value=windows["excess_pct"],
         unit="pct",
         source_url="",
-        note="excess return vs benchmark",
+        note="return "
+        + windows["return_pct"].round(2).astype(str)
+        + "%, benchmark "
+        + windows["benchmark_pct"].round(2).astype(str)
+        + "%",
     )[DATA_COLUMNS]
     return view
 
 
+#: The lines a derived figure rests on (shown with it when its coverage cell is chosen).
+DERIVED_FROM = {"capex": ("capex_ppe", "capex_intangibles")}
+
+
 def sources(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
-    """Every figure of the vintage, filtered by the search text."""
+    """Every figure of the vintage, filtered by the search text or a chosen coverage cell."""
+    from etl import coverage
+
     view = View("sources")
+    view.table = coverage.grid(tables)
     shown = tables["facts"].drop(columns=["origin"], errors="ignore")
+    if s.cell:
+        metric, quarter = s.cell.split("@")
+        metrics = (metric, *DERIVED_FROM.get(metric, ()))
+        shown = shown[shown["metric"].isin(metrics) & (shown["fiscal_period"] == quarter)]
     if s.q:
         text = pd.Series(
             [" ".join(map(str, r)).lower() for r in shown.itertuples(index=False)],

@@ -1,34 +1,42 @@
-"""Market reaction: BABA and 9988.HK around Qwen releases and earnings, against a benchmark."""
+"""Market reaction: BABA and 9988.HK against benchmarks, and returns around Qwen and earnings."""
 
 import streamlit as st
 
-from dashboard import components, data, params, shell
+from dashboard import components, data, marketdata, params, shell, views
 
 s = shell.state()
-tables = data.tables(str(s.vintage))
+view = data.view("market", s)
 
-if tables["prices_daily"].empty:
+if not view.charts:
     components.empty_state(
         "This vintage holds no market data",
-        "Daily prices of BABA, 9988.HK and a benchmark come from the online refresh (yfinance). The curated "
-        "data in data/ hold no prices, so an offline build has none. Load them with:",
+        "Daily closes come bundled in data/market/ (built from data/snapshots/prices/) and from "
+        "the online refresh (yfinance). Rebuild, or refresh for the latest prices:",
         "python -m etl refresh --source yahoo",
     )
     st.stop()
 
-st.slider(
-    "Event window (trading days each side)",
-    *params.WINDOW_RANGE,
-    value=s.win,
+st.segmented_control(
+    "Event window (trading days around the event)",
+    params.WINDOWS,
+    default=s.win,
     key="w_win",
     on_change=shell.on_widget,
     args=("win", "w_win"),
+    format_func=lambda w: marketdata.window_label(int(w)),
 )
-view = data.view("market", s)
-if not view.charts:
-    components.empty_state(
-        "No events inside the price history", "Widen the date range or refresh prices."
-    )
-    st.stop()
 components.render(view)
-st.dataframe(view.data, hide_index=True, width="stretch")
+st.caption(views.MARKET_NOTE)
+if len(view.windows):
+    st.subheader("Returns around each event")
+    st.dataframe(
+        view.windows.drop(columns=["source_id"]),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            c: st.column_config.NumberColumn(c.replace("_pct", " (%)"), format="%+.2f")
+            for c in ("return_pct", "benchmark_pct", "excess_pct")
+        },
+    )
+st.subheader("Price series in this view")
+st.dataframe(view.table, hide_index=True, width="stretch")

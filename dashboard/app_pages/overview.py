@@ -14,7 +14,7 @@ for col, (label, row, change) in zip(st.columns(len(view.cards)), view.cards, st
     components.metric_card(col, label, row, change)
 components.render(view)
 
-st.subheader("Adoption: latest observations")
+st.subheader("Adoption: latest figures")
 if not view.adoption_cards:
     components.empty_state(
         "No adoption figures in this vintage",
@@ -24,6 +24,8 @@ if not view.adoption_cards:
 for col, (metric, obs) in zip(
     st.columns(max(1, len(view.adoption_cards))), view.adoption_cards, strict=False
 ):
-    value = count(obs["value"]) if METRICS[metric].unit == "count" else f"{obs['value']:,.0f}"
+    unit = METRICS[metric].unit
+    value = count(obs["value"]) if unit in ("count", "tokens") else f"{obs['value']:,.0f}"
     col.metric(METRICS[metric].label, value, help=obs["note"] or None)
-    col.caption(f"as of {obs['label']} · [source]({obs['source_url']})")
+    kind = "measured" if obs.get("basis") == "measured" else "stated"
+    col.caption(f"{kind}, as of {obs['label']} · [source]({obs['source_url']})")

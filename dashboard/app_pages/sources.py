@@ -3,14 +3,39 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, shell, views
+from dashboard import data, shell, sources_chart
 from etl.export import to_csv
 from etl.models import METRICS
 
 s = shell.state()
 v = str(s.vintage)
 facts, sources, manifest = data.facts(v), data.sources(v), data.manifest(v)
+view = data.view("sources", s)
 
+st.subheader("Coverage: what each quarterly figure rests on")
+picked = st.plotly_chart(
+    sources_chart.coverage_figure(view.table),
+    key="sources_coverage",
+    on_select="rerun",
+    selection_mode="points",
+    width="stretch",
+    config={"displaylogo": False},
+)
+points = picked["selection"]["points"] if picked else []
+if points:
+    cell = f"{points[0]['y']}@{points[0]['x']}"
+    if cell != s.cell:
+        shell.update(cell=cell)
+        st.rerun()
+st.caption(
+    "Click a cell to list its figures (for derived capex, the two reconciliation lines too). "
+    "Primary: the company's own document; presentation: its slides as transcribed by others; "
+    "secondary: news, summaries, translations, notes and repository copies."
+)
+
+if s.cell:
+    st.info(f"Showing the figures of `{s.cell.replace('@', '` in `')}`.")
+    st.button("Show every figure", key="w_cell_clear", on_click=shell.update, kwargs={"cell": ""})
 st.text_input(
     "Search figures (metric, quarter, source, note)",
     value=s.q,
@@ -19,7 +44,7 @@ st.text_input(
     on_change=shell.on_widget,
     args=("q", "w_q"),
 )
-shown = views.sources(data.tables(v), s).data
+shown = view.data
 st.caption(f"{len(shown)} of {len(facts)} figures in vintage `{v}`")
 st.dataframe(
     shown,
@@ -36,6 +61,16 @@ st.download_button(
     on_click="ignore",
     icon=":material/download:",
 )
+
+check = manifest.get("crosscheck") or {}
+if check:
+    st.subheader("The company's filings (edgar) against the curated files")
+    st.caption(
+        f"{check.get('shared', 0)} figures in both: {check.get('agree', 0)} agree; "
+        f"{len(check.get('differ', []))} differ (the charts draw the filing's figure)."
+    )
+    if check.get("differ"):
+        st.dataframe(pd.DataFrame(check["differ"]), hide_index=True, width="stretch")
 
 st.subheader("Vintage manifest")
 c1, c2, c3 = st.columns(3)

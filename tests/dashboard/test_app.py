@@ -62,17 +62,36 @@ def test_overview_headline_matches_store(built_real_store: Path) -> None:
 
 
 def test_spending_page_capex_and_adoption(built_real_store: Path) -> None:
-    """Capex bars equal the store; adoption series are markers only (no invented lines)."""
+    """Capex bars equal the store; measured histories are lines, statements markers only."""
     at = run("spending")
     fig = figures(at)[0]
     assert _at(fig, "Capex per quarter", "2026-03-31") == _value(
         built_real_store, "capex", "2026-03-31"
     )
-    adoption = [
-        t for t in fig["data"] if t.get("mode") == "markers" and not t["name"].startswith("Event")
-    ]
-    assert adoption and all(t["mode"] == "markers" for t in adoption)
+    assert _at(fig, "Capex as stated in words", "2026-03-31") == _value(
+        built_real_store, "capex_stated", "2026-03-31"
+    )
+    modes = {t["name"]: t.get("mode") for t in fig["data"]}
+    assert modes["LM Arena text score of the lab's best model"] == "lines+markers"
+    assert modes["Hugging Face downloads, last 30 days"] == "lines+markers"
+    assert modes["Qwen derivative models (stated)"] == "markers"
     assert any(t["name"].startswith("Event: qwen release") for t in fig["data"])
+
+
+def test_spending_page_qwen_against_the_frontier(built_real_store: Path) -> None:
+    """The frontier chart draws Qwen's best score, the best rival's, the gap; hovers name models."""
+    at = run("spending")
+    fig = figures(at)[1]
+    assert fig["layout"]["title"]["text"].startswith("Qwen against the frontier on LM Arena")
+    qwen = trace(fig, "Qwen's best model")
+    rival = trace(fig, "Best rival model (any other lab)")
+    gap = trace(fig, "Gap (points)")
+    assert len(decode(qwen["y"])) >= 50
+    assert "qwen3.7-max-preview" in {row[1] for row in qwen["customdata"]}
+    assert {row[0] for row in rival["customdata"]} & {"OpenAI", "Google", "Anthropic"}
+    ys, rs, gs = decode(qwen["y"]), decode(rival["y"]), decode(gap["y"])
+    assert all(abs(r - q - g) < 1e-9 for q, r, g in zip(ys, rs, gs, strict=True))
+    assert any(t["name"] == "Event: qwen release" for t in fig["data"])
 
 
 def test_spending_cumulative_view_has_commitment_line() -> None:
@@ -91,13 +110,46 @@ def test_profitability_page(built_real_store: Path) -> None:
         built_real_store, "adjusted_ebita", "2026-03-31"
     )
     cloud = figs[3]
-    assert _at(cloud, "Cloud revenue", "2026-03-31") == _value(
+    assert _at(cloud, "Cloud Intelligence Group revenue", "2026-03-31") == _value(
         built_real_store, "cloud_revenue", "2026-03-31"
     )
+    # FY2027's segment is drawn apart, with its recast year-ago quarter, never spliced on.
+    assert _at(cloud, "AI Cloud and Compute Services revenue", "2026-06-30") == _value(
+        built_real_store, "ai_cloud_revenue", "2026-06-30"
+    )
+    assert "2026-06-30" not in [
+        str(x)[:10] for x in trace(cloud, "Cloud Intelligence Group revenue")["x"]
+    ]
 
 
-def test_market_page_empty_state() -> None:
-    """Without market data the page says what is missing and how to load it."""
+def test_market_page_offline(built_real_store: Path) -> None:
+    """Offline, the bundled closes give the price chart, the event-window chart and the table."""
+    at = run("market")
+    figs = figures(at)
+    assert len(figs) == 2
+    names = {t["name"] for t in figs[1]["data"]}
+    assert {"BABA: Qwen release", "BABA: Earnings release"} <= names
+    assert "9988.HK: Qwen release" in names
+    tables = [d.value for d in at.dataframe]
+    windows = next(t for t in tables if "excess_pct" in t.columns)
+    assert set(windows["category"]) == {"qwen_release", "earnings"}
+    series = next(t for t in tables if "last date" in t.columns)
+    assert set(series["ticker"]) >= {"BABA", "9988.HK", "MCHI", "^HSI"}
+
+
+def test_market_page_without_prices_explains_itself(
+    built_real_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A vintage without prices says what is missing and how to load it."""
+    import shutil
+
+    from etl import pipeline
+
+    data = tmp_path / "data"
+    shutil.copytree(built_real_store, data, ignore=shutil.ignore_patterns("store", "cache"))
+    (data / "market" / "prices_daily.csv").unlink()
+    pipeline.run(data, progress=lambda _m: None)
+    monkeypatch.setenv("AIIMPACT_DATA_DIR", str(data))
     at = run("market")
     assert any("no market data" in i.value for i in at.info)
     assert any("etl refresh --source yahoo" in c.value for c in at.code)

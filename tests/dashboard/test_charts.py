@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import charts, frames
+from dashboard import charts, frames, market_charts, marketdata
 
 SYNTHETIC_FACTS = pd.DataFrame(
     {
@@ -144,41 +144,85 @@ def test_cash_figure_has_four_series() -> None:
     assert len(fig.data) == 4 and fig.data[2].line.dash == "dash"
 
 
-def test_event_windows_excess_return() -> None:
-    """Excess return is the stock's cumulative return minus the benchmark's from the prior close."""
-    days = pd.bdate_range("2025-04-21", periods=10)
-    prices = pd.concat(
+def _synthetic_prices(rows: list[tuple[str, list[float]]], days: pd.DatetimeIndex) -> pd.DataFrame:
+    return pd.concat(
         [
-            pd.DataFrame({"ticker": "BABA", "date": days, "close": [100.0] * 5 + [110.0] * 5}),
-            pd.DataFrame({"ticker": "KWEB", "date": days, "close": [50.0] * 5 + [51.0] * 5}),
-        ]
+            pd.DataFrame(
+                {
+                    "ticker": t,
+                    "date": days.strftime("%Y-%m-%d"),
+                    "close": v,
+                    "adj_close": float("nan"),
+                    "currency": "USD",
+                    "source_id": "syn",
+                    "owner": "curated",
+                }
+            )
+            for t, v in rows
+        ],
+        ignore_index=True,
+    )
+
+
+def test_event_windows_excess_return() -> None:
+    """Window returns run from the close before the window to its last close; excess = minus benchmark."""
+    days = pd.bdate_range("2025-04-21", periods=10)
+    prices = _synthetic_prices(
+        [("BABA", [100.0] * 5 + [110.0] * 5), ("MCHI", [50.0] * 5 + [51.0] * 5)], days
     )
     events = pd.DataFrame(
-        {"date": [days[5].date().isoformat()], "label": ["SYNTHETIC"], "source_id": ["syn"]}
+        {
+            "date": [days[5].date().isoformat()],
+            "category": ["earnings"],
+            "label": ["SYNTHETIC"],
+            "source_id": ["syn"],
+            "source": ["Test fixture"],
+        }
     )
-    w = frames.event_windows(prices, events, 2, NAMES)
-    day0 = w[(w.ticker == "BABA") & (w.day == 0)]
-    assert day0["return_pct"].item() == pytest.approx(10.0)
-    assert day0["excess_pct"].item() == pytest.approx(8.0)
-    fig = charts.event_returns(w, "n")
-    assert fig.layout.xaxis.title.text == "trading days from the event"
+    by = marketdata.series(prices)
+    w = marketdata.event_windows(by, events, 1)  # [-1,+1]: close of day -2 to close of day +1
+    row = w[w.ticker == "BABA"].iloc[0]
+    assert row["return_pct"] == pytest.approx(10.0)
+    assert row["excess_pct"] == pytest.approx(8.0)
+    assert (row["from_close"], row["to_close"]) == (
+        days[3].date().isoformat(),
+        days[6].date().isoformat(),
+    )
+    assert marketdata.event_windows(by, events, 20).empty  # the series does not reach day +20
+    fig = market_charts.window_figure(w, "[-1,+1]", "n")
+    assert fig.data[0].name == "BABA: Earnings release"
+
+
+def test_online_prices_supersede_bundled_ones_per_ticker() -> None:
+    """A ticker refreshed from Yahoo uses only Yahoo's rows (never a splice of two vendors)."""
+    days = pd.bdate_range("2025-04-21", periods=4)
+    bundled = _synthetic_prices([("BABA", [1.0, 2.0, 3.0, 4.0])], days)
+    online = bundled.assign(close=[5.0, 6.0, 7.0, 8.0], owner="yahoo", source_id="yahoo_prices")
+    by = marketdata.series(pd.concat([bundled, online.iloc[2:]], ignore_index=True))
+    assert by["BABA"]["close"].tolist() == [7.0, 8.0]
 
 
 def test_usd_at_the_period_average_rate() -> None:
-    """US$ at the quarter's average rate uses refreshed CNY=X closes; the footnote names the policy."""
-    prices = pd.DataFrame(
-        {
-            "ticker": "CNY=X",
-            "date": ["2025-04-02", "2025-06-30"],
-            "close": [7.0, 9.0],
-            "currency": "CNY",
-            "source_id": "yahoo_prices",
-        }
-    )
-    rate = frames.average_usd_rate(prices)
+    """US$ at the quarter's average rate uses the daily USD/CNY series; the footnote names it."""
+    days = pd.DatetimeIndex(["2025-04-02", "2025-06-30"])
+    prices = _synthetic_prices([("USDCNY_PBOC", [7.0, 9.0])], days).assign(currency="RMB_per_USD")
+    rate, name = marketdata.average_usd_rate(marketdata.series(prices))
     usd = q("capex", ccy="USD_avg", avg_rate=rate)
     assert usd["value"].iloc[0] == pytest.approx(2.5)  # 20 / mean(7, 9)
     assert pd.isna(usd["value"].iloc[1]) and "no average rate" in usd["note"].iloc[1]
     from dashboard.views import footnote_text
 
-    assert "period-average" in footnote_text([usd], "v1", "USD_avg")
+    text = footnote_text([usd], "v1", "USD_avg", rate=name)
+    assert "period-average" in text and "PBOC USD/CNY central parity" in text
+
+
+def test_release_rate_falls_back_to_the_us_dollars_the_release_states() -> None:
+    """Where no convenience rate is on file, the US$ view shows the release's own US$ figure."""
+    stated = SYNTHETIC_FACTS.iloc[[1]].assign(metric="capex_usd", value=4.0, unit="USD_mn")
+    facts = pd.concat([SYNTHETIC_FACTS, stated], ignore_index=True)
+    usd = frames.quarterly(facts, "capex", ccy="USD", names=NAMES)
+    assert usd["value"].tolist() == [2.5, 4.0]  # 20 / 8 at the rate; 4.0 as stated
+    assert usd["note"].iloc[1] == frames.USD_STATED_NOTE
+    from dashboard.views import footnote_text
+
+    assert "FY2026Q2: US$ as the release states it" in footnote_text([usd], "v1", "USD")

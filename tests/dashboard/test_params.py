@@ -30,7 +30,8 @@ STATES = st.builds(
     lag=st.integers(*params.LAG_RANGE),
     series=st.lists(st.sampled_from(params.ADOPTION_SERIES), unique=True).map(tuple),
     q=st.from_regex(r"[a-z0-9 _]{0,20}", fullmatch=True),
-    win=st.integers(*params.WINDOW_RANGE),
+    win=st.sampled_from(params.WINDOWS),
+    cell=st.sampled_from(["", "capex@FY2026Q4", "revenue@FY2023Q1"]),
 )
 
 

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser
 
 from etl.store import Store
 from tests.e2e.conftest import new_page
-from tests.e2e.server import REPO, wait_for_charts
+from tests.e2e.server import REPO, expected_charts, page_url, wait_for_charts
 
 pytestmark = pytest.mark.browser
 
@@ -34,9 +34,11 @@ def _build(data: Path) -> subprocess.Popen[str]:
 def test_publish_while_sessions_view(browser: Browser, server: str, e2e_data: Path) -> None:
     """Three sessions stay error-free and pinned while two builds publish at the same time."""
     pages = []
-    for path, charts in (("", 1), ("spending", 1), ("profitability", 4)):
+    counts = expected_charts(e2e_data)
+    for key in ("overview", "spending", "profitability"):
+        charts = counts[key]
         page = new_page(browser)
-        page.goto(f"{server}/{path}")
+        page.goto(page_url(server, key))
         wait_for_charts(page, charts)
         pages.append((page, charts))
     pinned = [parse_qs(urlsplit(p.url).query)["vintage"][0] for p, _ in pages]

@@ -1,0 +1,49 @@
+"""What the pages draw in a real browser on the bundled data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser
+
+from tests.e2e.conftest import new_page
+from tests.e2e.server import expected_charts, page_url, wait_for_charts
+
+pytestmark = pytest.mark.browser
+
+TRACES = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => ({
+  title: (d.layout.title || {}).text || '',
+  traces: d._fullData.map(t => ({name: t.name, n: Array.from(t.y || []).filter(v => v !== null && !Number.isNaN(v)).length}))}))"""
+
+
+def test_frontier_chart_renders_real_points(browser: Browser, server: str, e2e_data: Path) -> None:
+    """'Qwen against the frontier on LM Arena' is drawn with Qwen's and the rival's history."""
+    page = new_page(browser)
+    page.goto(page_url(server, "spending"))
+    wait_for_charts(page, expected_charts(e2e_data)["spending"])
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.js-plotly-plot')).some("
+        "d => (((d.layout || {}).title || {}).text || '').includes('against the frontier'))",
+        timeout=60_000,
+    )
+    charts = page.evaluate(TRACES)
+    titles = [c["title"] for c in charts]
+    frontier = next((c for c in charts if "against the frontier" in c["title"]), None)
+    assert frontier is not None, titles
+    counts = {t["name"]: t["n"] for t in frontier["traces"]}
+    assert counts["Qwen's best model"] >= 50
+    assert counts["Best rival model (any other lab)"] == counts["Qwen's best model"]
+    # the drawn SVG has a path per line, not an empty plot
+    assert page.locator(".js-plotly-plot .scatterlayer path.js-line").count() >= 2
+
+
+def test_market_page_draws_offline(browser: Browser, server: str, e2e_data: Path) -> None:
+    """The Market page draws its two charts and the event table from the bundled closes."""
+    page = new_page(browser)
+    page.goto(page_url(server, "market"))
+    wait_for_charts(page, expected_charts(e2e_data)["market"])
+    charts = page.evaluate(TRACES)
+    prices = {t["name"]: t["n"] for t in charts[0]["traces"]}
+    assert prices["BABA"] > 500 and prices["9988.HK"] > 500
+    page.get_by_text("Returns around each event").wait_for()
