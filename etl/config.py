@@ -17,6 +17,11 @@ LOCK_WAIT_SECONDS = 120.0
 REFRESH_TIMEOUT_SECONDS = 300.0
 
 
+#: Environment variables holding credentials and contact details of online sources.
+ENV_OPENROUTER_KEY = "OPENROUTER_API_KEY"
+ENV_SEC_USER_AGENT = "AIIMPACT_SEC_USER_AGENT"
+
+
 def data_dir(arg: str | os.PathLike[str] | None = None) -> Path:
     """Return the data directory: the argument, else $AIIMPACT_DATA_DIR, else the repo's data/."""
     if arg:

@@ -43,6 +43,13 @@ class SourceError(EtlError):
         super().__init__(f"source '{source}' failed: {reason}")
 
 
+class NotConfiguredError(SourceError):
+    """A source that needs configuration (an API key, a contact address) has none.
+
+    A refresh reports such a source as "not configured", not as a failure.
+    """
+
+
 class StoreError(EtlError):
     """The store is unusable or a vintage is unknown."""
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 import etl
 from etl import config
-from etl.errors import EtlError, SourceError, UnknownVintageError
+from etl.errors import EtlError, NotConfiguredError, SourceError, UnknownVintageError
 from etl.models import TABLES
 from etl.sources import SOURCES, Context, Tables, fetch
 from etl.sources.base import empty_table
@@ -32,10 +32,6 @@ STALE_QUARTER_DAYS = 150
 
 class AllSourcesFailedError(EtlError):
     """Every requested source failed; nothing was published."""
-
-
-class NotConfiguredError(SourceError):
-    """A source that needs configuration (a key, a contact address) has none; not a failure."""
 
 
 @dataclass

@@ -7,6 +7,8 @@ from typing import Any
 from etl.sources.base import Context, Source, Tables, fetch
 from etl.sources.curated import CuratedSource
 from etl.sources.huggingface import HuggingFaceSource
+from etl.sources.lmarena import LmArenaSource
+from etl.sources.openrouter import OpenRouterSource
 from etl.sources.yahoo import PEERS, YahooSource
 
 #: Each source has its own raw payload type; the registry holds them side by side.
@@ -14,6 +16,8 @@ SOURCES: dict[str, Source[Any]] = {
     "curated": CuratedSource(),
     "yahoo": YahooSource(peers=PEERS),
     "huggingface": HuggingFaceSource(),
+    "lmarena": LmArenaSource(),
+    "openrouter": OpenRouterSource(),
 }
 
 __all__ = ["SOURCES", "Context", "Source", "Tables", "fetch"]

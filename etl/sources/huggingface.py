@@ -16,7 +16,7 @@ import pandas as pd
 from etl.errors import SourceError
 from etl.sources.base import Context, Tables
 from etl.sources.hub import TransportFactory, hub_api, translate
-from etl.sources.online import Guard, RateLimitedError, RetryPolicy
+from etl.sources.online import Guard, RateLimitedError, RetryPolicy, TransientError
 
 ORG = "Qwen"
 #: Base models whose derivatives are counted (one place to change them).
@@ -68,7 +68,7 @@ class HuggingFaceSource:
             def run() -> list[Any]:
                 try:
                     return list(api.list_models(**kw))
-                except (SourceError, RateLimitedError):
+                except (SourceError, RateLimitedError, TransientError):
                     raise
                 except Exception as exc:  # library and transport errors: one clear failure
                     raise translate(self.name, what, exc) from exc

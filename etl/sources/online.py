@@ -34,6 +34,10 @@ class RateLimitedError(Exception):
         self.retry_after = retry_after
 
 
+class TransientError(Exception):
+    """A request timed out or lost its connection; worth another try after a pause."""
+
+
 class DeadlineExceededError(SourceError):
     """A request was about to start after the refresh's deadline."""
 
@@ -94,19 +98,20 @@ class RetryPolicy:
         def wait(state: tenacity.RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
             hint = exc.retry_after if isinstance(exc, RateLimitedError) else None
+            what_failed = "rate limited" if isinstance(exc, RateLimitedError) else str(exc)
             backoff = self.base_delay * 2 ** (state.attempt_number - 1)
             delay = min(self.max_delay, max(backoff, hint or 0.0))
             if delay >= deadline.left():
                 raise SourceError(
                     source,
-                    f"{what}: rate limited; the next try ({delay:.0f} s away) would pass the "
+                    f"{what}: {what_failed}; the next try ({delay:.0f} s away) would pass the "
                     "refresh bound",
                 )
-            log.info("%s: %s rate limited, retrying in %.0f s", source, what, delay)
+            log.info("%s: %s %s, retrying in %.0f s", source, what, what_failed, delay)
             return float(delay)
 
         retrying = tenacity.Retrying(
-            retry=tenacity.retry_if_exception_type(RateLimitedError),
+            retry=tenacity.retry_if_exception_type((RateLimitedError, TransientError)),
             stop=tenacity.stop_after_attempt(self.attempts),
             wait=wait,
             sleep=lambda s: (self.sleep or time.sleep)(s),
@@ -117,6 +122,10 @@ class RetryPolicy:
         except RateLimitedError:
             raise SourceError(
                 source, f"{what}: rate limited, gave up after {self.attempts} tries"
+            ) from None
+        except TransientError as exc:
+            raise SourceError(
+                source, f"{what}: {exc}, gave up after {self.attempts} tries"
             ) from None
 
 
@@ -162,8 +171,9 @@ class Guard:
 class GuardedTransport(httpx2.BaseTransport):
     """An httpx2 transport that applies a Guard and raises RateLimitedError on HTTP 429.
 
-    Raising from the transport keeps libraries with retry loops of their own (huggingface_hub
-    sleeps up to the rate-limit reset, five times) from waiting inside the refresh bound.
+    Raising our own exceptions from the transport keeps libraries with retry loops of their
+    own (huggingface_hub sleeps up to the rate-limit reset, and 1+2+4+8+8 s on timeouts) from
+    waiting inside the refresh bound: the one retry policy is RetryPolicy's.
     """
 
     def __init__(self, inner: httpx2.BaseTransport, guard: Guard) -> None:
@@ -174,7 +184,10 @@ class GuardedTransport(httpx2.BaseTransport):
         """Guard one request."""
         timeout = self.guard.before(str(request.url))
         request.extensions["timeout"] = {k: timeout for k in ("connect", "read", "write", "pool")}
-        response = self.inner.handle_request(request)
+        try:
+            response = self.inner.handle_request(request)
+        except (httpx2.TimeoutException, httpx2.NetworkError) as exc:
+            raise TransientError(f"{type(exc).__name__}: {exc}") from exc
         if response.status_code == 429:
             response.read()
             raise RateLimitedError(

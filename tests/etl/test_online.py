@@ -17,10 +17,14 @@ from etl import pipeline
 from etl.errors import SourceError
 from etl.sources import SOURCES, Context, fetch
 from etl.sources.huggingface import HuggingFaceSource
+from etl.sources.lmarena import LmArenaSource
 from etl.sources.online import Deadline, RetryPolicy
+from etl.sources.openrouter import OpenRouterSource
 from etl.sources.yahoo import PRICE_CURRENCY, YahooSource
 from etl.store import Store
 from tests.fixtures.huggingface.transport import transport
+from tests.fixtures.lmarena.transport import transport as arena_transport
+from tests.fixtures.openrouter.transport import transport as openrouter_transport
 from tests.fixtures.yahoo.transport import session
 
 TODAY = date(2026, 11, 29)
@@ -211,6 +215,14 @@ def registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, object]]:
     """Swap the registered online sources for offline-driven ones."""
     monkeypatch.setitem(SOURCES, "yahoo", yahoo())
     monkeypatch.setitem(SOURCES, "huggingface", hf())
+    monkeypatch.setitem(SOURCES, "lmarena", arena("not_found"))
+    monkeypatch.setitem(SOURCES, "openrouter", openrouter(key=None))
+    assert {n for n, s in SOURCES.items() if s.online} == {
+        "yahoo",
+        "huggingface",
+        "lmarena",
+        "openrouter",
+    }
     yield SOURCES  # type: ignore[misc]
 
 
@@ -358,3 +370,124 @@ def test_black_holed_endpoint_ends_within_the_bound(
         worker.join(timeout=60)
         assert not worker.is_alive()
     assert len(black_hole.held) == accepted  # past the deadline the guard refused to connect
+
+
+def arena(
+    scenario: str = "ok", sleeps: list[float] | None = None, calls: list[str] | None = None
+) -> LmArenaSource:
+    return LmArenaSource(
+        transport=arena_transport(scenario, calls),
+        retry=RetryPolicy(sleep=(sleeps.append if sleeps is not None else lambda _s: None)),
+    )
+
+
+def test_lmarena_reads_the_dataset_through_huggingface_hub(tmp_path: Path) -> None:
+    """The parquet comes through hf_hub_download (HEAD, CDN redirect); best per lab and date."""
+    calls: list[str] = []
+    tables = fetch(arena(calls=calls), Context(tmp_path, TODAY))
+    facts = tables["facts"].set_index(["entity", "metric", "period_end"])
+    qwen = facts.loc[("qwen", "lmarena_text_score", "2026-09-08")]
+    assert qwen["value"] == 1490.5 and qwen["subject"] == "qwen3.8-max"  # overall, not coding
+    assert facts.loc[("qwen", "lmarena_text_rank", "2026-10-02"), "value"] == 2.0
+    assert ("zhipu", "lmarena_text_score", "2026-10-02") in facts.index  # 'zai' is Zhipu
+    assert not any(e == "" for e in tables["facts"]["entity"])  # legacy rows without a lab
+    assert any(c.startswith("HEAD ") and "resolve/main/text/full" in c for c in calls)
+    assert any("cas-bridge" in c for c in calls)
+    assert (tmp_path / "cache" / "huggingface" / "hub").is_dir()
+
+
+@pytest.mark.parametrize(
+    ("scenario", "reason"),
+    [("not_found", "HTTP 404"), ("schema_changed", "columns missing")],
+)
+def test_lmarena_failures(tmp_path: Path, scenario: str, reason: str) -> None:
+    """A missing file or a changed schema fails the source with a clear reason."""
+    with pytest.raises(SourceError, match=reason):
+        fetch(arena(scenario), Context(tmp_path, TODAY))
+
+
+def test_lmarena_rate_limit_backs_off_once(tmp_path: Path) -> None:
+    """A 429 on the download waits the reset once through our policy, then succeeds."""
+    sleeps: list[float] = []
+    tables = fetch(arena("rate_limit_once", sleeps), Context(tmp_path, TODAY))
+    assert sleeps == [55.0] and len(tables["facts"]) > 0
+
+
+def test_lmarena_history_accumulates(synthetic_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refresh keeps earlier lmarena rows and adds the new ones (history across vintages)."""
+    monkeypatch.setitem(SOURCES, "lmarena", arena())
+    pipeline.run(synthetic_dir, ["lmarena"], today=TODAY, progress=lambda _m: None)
+    old = Store(synthetic_dir / "store").read("facts")
+    old_rows = old[old["owner"] == "lmarena"]
+    assert set(old_rows["period_end"]) == {"2026-09-08", "2026-10-02"}
+    monkeypatch.setitem(SOURCES, "lmarena", arena("not_found"))
+    monkeypatch.setitem(SOURCES, "openrouter", openrouter())
+    result = pipeline.run(
+        synthetic_dir, ["lmarena", "openrouter"], today=TODAY, progress=lambda _m: None
+    )
+    assert result.sources["lmarena"]["status"] == "stale"
+    kept = Store(synthetic_dir / "store").read("facts")
+    assert len(kept[kept["owner"] == "lmarena"]) == len(old_rows)
+
+
+def openrouter(
+    scenario: str = "ok", sleeps: list[float] | None = None, key: str | None = "k"
+) -> OpenRouterSource:
+    return OpenRouterSource(
+        transport=openrouter_transport(scenario),
+        api_key=key,
+        retry=RetryPolicy(sleep=(sleeps.append if sleeps is not None else lambda _s: None)),
+    )
+
+
+def test_openrouter_weekly_share_from_the_model_rows(tmp_path: Path) -> None:
+    """Qwen's share is its models' tokens over the day's total (top 50 plus 'other'), by week."""
+    tables = fetch(openrouter(), Context(tmp_path, TODAY))
+    facts = tables["facts"]
+    share = facts[facts["metric"] == "openrouter_qwen_token_share_pct"]
+    assert (share["value"] == 25.0).all()  # (2,000 + 500) / 10,000 every day
+    tokens = facts[facts["metric"] == "openrouter_weekly_tokens"]
+    assert (tokens["value"] == 7 * 2_500).all()
+    assert share["period_end"].min() == "2025-01-12"  # the first complete Monday-Sunday week
+    assert "as of 2026-11-30T02:00:00.000Z" in tables["sources"]["note"].iloc[0]
+
+
+def test_openrouter_without_a_key_is_not_configured(
+    synthetic_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No key: the refresh reports 'not configured' and still publishes, it is not a failure."""
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    monkeypatch.setitem(SOURCES, "openrouter", openrouter(key=None))
+    result = pipeline.run(synthetic_dir, ["openrouter"], today=TODAY, progress=lambda _m: None)
+    assert result.sources["openrouter"]["status"] == "not configured"
+    assert "OPENROUTER_API_KEY" in result.sources["openrouter"]["reason"]
+    assert not any("openrouter" in w for w in result.warnings)
+
+
+def test_openrouter_asks_only_for_days_it_lacks(
+    synthetic_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second refresh starts after the last week on file; history accumulates."""
+    calls: list[object] = []
+    monkeypatch.setitem(
+        SOURCES,
+        "openrouter",
+        OpenRouterSource(transport=openrouter_transport("ok", calls), api_key="k"),
+    )
+    pipeline.run(synthetic_dir, ["openrouter"], today=date(2026, 11, 16), progress=lambda _m: None)
+    first = len(calls)
+    pipeline.run(synthetic_dir, ["openrouter"], today=TODAY, progress=lambda _m: None)
+    assert len(calls) == first + 1
+    assert "start_date=2026-11-16" in str(calls[-1].url)  # type: ignore[attr-defined]
+    facts = Store(synthetic_dir / "store").read("facts")
+    weeks = facts[
+        (facts["owner"] == "openrouter") & (facts["metric"] == "openrouter_weekly_tokens")
+    ]
+    assert weeks["period_end"].max() == "2026-11-22" and weeks["period_end"].min() == "2025-01-12"
+
+
+@pytest.mark.parametrize(("scenario", "reason"), [("unauthorized", "HTTP 401")])
+def test_openrouter_failures(tmp_path: Path, scenario: str, reason: str) -> None:
+    """A refused key fails the source with the status."""
+    with pytest.raises(SourceError, match=reason):
+        fetch(openrouter(scenario), Context(tmp_path, TODAY))

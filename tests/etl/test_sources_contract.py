@@ -15,8 +15,12 @@ from etl.models import METRICS, TABLES
 from etl.sources import SOURCES, Context, Source, fetch
 from etl.sources.base import is_empty
 from etl.sources.huggingface import HuggingFaceSource
+from etl.sources.lmarena import LmArenaSource
+from etl.sources.openrouter import OpenRouterSource
 from etl.sources.yahoo import YahooSource
 from tests.fixtures.huggingface.transport import transport as hf_transport
+from tests.fixtures.lmarena.transport import transport as arena_transport
+from tests.fixtures.openrouter.transport import transport as openrouter_transport
 from tests.fixtures.yahoo.transport import session as yahoo_session
 
 TODAY = date(2026, 11, 29)
@@ -29,6 +33,14 @@ OFFLINE: dict[str, Callable[[Path, Path], tuple[Source[Any], Context]]] = {
     ),
     "huggingface": lambda _syn, tmp: (
         HuggingFaceSource(transport=hf_transport("ok")),
+        Context(tmp, TODAY),
+    ),
+    "lmarena": lambda _syn, tmp: (
+        LmArenaSource(transport=arena_transport("ok")),
+        Context(tmp, TODAY),
+    ),
+    "openrouter": lambda _syn, tmp: (
+        OpenRouterSource(transport=openrouter_transport("ok"), api_key="synthetic-key"),
         Context(tmp, TODAY),
     ),
 }
