@@ -84,6 +84,18 @@ def _setup_logging(*, quiet: bool) -> None:
     log.propagate = False
 
 
+#: Errors the CLI reports in one line, and their exit codes (first match wins).
+EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
+    (UnknownVintageError, EXIT_USAGE),
+    (pipeline.AllSourcesFailedError, EXIT_SOURCES),
+    (SourceError, EXIT_SOURCES),
+    (pipeline.NothingConfiguredError, EXIT_USAGE),
+    (LockTimeoutError, EXIT_BUSY),
+    (StoreError, EXIT_USAGE),
+    (EtlError, EXIT_INVALID),
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command and return its exit code."""
     args = _parser().parse_args(argv)
@@ -96,18 +108,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(str(problem), file=sys.stderr)  # noqa: T201
         print(f"{len(exc.problems)} problem(s); nothing published", file=sys.stderr)  # noqa: T201
         return EXIT_INVALID
-    except UnknownVintageError as exc:
-        log.error("%s", exc)
-        return EXIT_USAGE
-    except (pipeline.AllSourcesFailedError, SourceError) as exc:
-        log.error("%s", exc)
-        return EXIT_SOURCES
-    except LockTimeoutError as exc:
-        log.error("%s", exc)
-        return EXIT_BUSY
-    except (StoreError, EtlError) as exc:
-        log.error("%s: %s", type(exc).__name__, exc)
-        return EXIT_USAGE if isinstance(exc, StoreError) else EXIT_INVALID
+    except EtlError as exc:
+        code = next(c for kind, c in EXIT_CODES if isinstance(exc, kind))
+        plain = isinstance(exc, SourceError | UnknownVintageError | LockTimeoutError)
+        log.error(
+            "%s",
+            exc
+            if plain or type(exc).__module__ == "etl.pipeline"
+            else f"{type(exc).__name__}: {exc}",
+        )
+        return code
 
 
 def _dispatch(args: argparse.Namespace, data_dir: Path) -> int:

@@ -34,6 +34,10 @@ class AllSourcesFailedError(EtlError):
     """Every requested source failed; nothing was published."""
 
 
+class NothingConfiguredError(EtlError):
+    """Every requested online source lacks its configuration (a key, a User-Agent)."""
+
+
 @dataclass
 class BuildResult:
     """What a build or refresh did, for the one-line summary."""
@@ -52,7 +56,14 @@ class BuildResult:
         verb = "published new vintage" if self.created else "unchanged: current vintage is"
         if self.fetched:
             ok = sum(1 for n in self.fetched if self.sources[n]["status"] == "ok")
-            status = f"curated ok, {ok}/{len(self.fetched)} online sources ok"
+            others = [
+                f"{n} {self.sources[n]['status']}"
+                for n in self.fetched
+                if self.sources[n]["status"] != "ok"
+            ]
+            status = f"curated ok, {ok}/{len(self.fetched)} online sources ok" + (
+                f" ({', '.join(others)})" if others else ""
+            )
         else:
             status = "curated ok; online sources not fetched"
         agree = self.crosscheck.get("agree")
@@ -119,6 +130,9 @@ def run(
     failed = [n for n in online if statuses[n]["status"] == "stale"]
     if failed and not any(statuses[n]["status"] == "ok" for n in online):
         raise AllSourcesFailedError("every requested source failed; nothing was published")
+    if online and all(statuses[n]["status"] == "not configured" for n in online):
+        reasons = "; ".join(f"{n}: {statuses[n]['reason']}" for n in online)
+        raise NothingConfiguredError(f"nothing to refresh ({reasons})")
     # Process data.
     for name, src in SOURCES.items():
         if src.online and name not in parts:

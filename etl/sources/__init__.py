@@ -6,6 +6,7 @@ from typing import Any
 
 from etl.sources.base import Context, Source, Tables, fetch
 from etl.sources.curated import CuratedSource
+from etl.sources.edgar import EdgarSource
 from etl.sources.huggingface import HuggingFaceSource
 from etl.sources.lmarena import LmArenaSource
 from etl.sources.openrouter import OpenRouterSource
@@ -18,6 +19,7 @@ SOURCES: dict[str, Source[Any]] = {
     "huggingface": HuggingFaceSource(),
     "lmarena": LmArenaSource(),
     "openrouter": OpenRouterSource(),
+    "edgar": EdgarSource(),
 }
 
 __all__ = ["SOURCES", "Context", "Source", "Tables", "fetch"]

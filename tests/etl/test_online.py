@@ -16,12 +16,14 @@ from etl import __main__ as cli
 from etl import pipeline
 from etl.errors import SourceError
 from etl.sources import SOURCES, Context, fetch
+from etl.sources.edgar import EdgarSource
 from etl.sources.huggingface import HuggingFaceSource
 from etl.sources.lmarena import LmArenaSource
 from etl.sources.online import Deadline, RetryPolicy
 from etl.sources.openrouter import OpenRouterSource
 from etl.sources.yahoo import PRICE_CURRENCY, YahooSource
 from etl.store import Store
+from tests.fixtures.edgar.transport import transport as edgar_transport
 from tests.fixtures.huggingface.transport import transport
 from tests.fixtures.lmarena.transport import transport as arena_transport
 from tests.fixtures.openrouter.transport import transport as openrouter_transport
@@ -217,11 +219,13 @@ def registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, object]]:
     monkeypatch.setitem(SOURCES, "huggingface", hf())
     monkeypatch.setitem(SOURCES, "lmarena", arena("not_found"))
     monkeypatch.setitem(SOURCES, "openrouter", openrouter(key=None))
+    monkeypatch.setitem(SOURCES, "edgar", EdgarSource(transport=edgar_transport("throttled")))
     assert {n for n, s in SOURCES.items() if s.online} == {
         "yahoo",
         "huggingface",
         "lmarena",
         "openrouter",
+        "edgar",
     }
     yield SOURCES  # type: ignore[misc]
 
@@ -458,10 +462,17 @@ def test_openrouter_without_a_key_is_not_configured(
     """No key: the refresh reports 'not configured' and still publishes, it is not a failure."""
     monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
     monkeypatch.setitem(SOURCES, "openrouter", openrouter(key=None))
-    result = pipeline.run(synthetic_dir, ["openrouter"], today=TODAY, progress=lambda _m: None)
+    monkeypatch.setitem(SOURCES, "lmarena", arena())
+    result = pipeline.run(
+        synthetic_dir, ["openrouter", "lmarena"], today=TODAY, progress=lambda _m: None
+    )
     assert result.sources["openrouter"]["status"] == "not configured"
     assert "OPENROUTER_API_KEY" in result.sources["openrouter"]["reason"]
     assert not any("openrouter" in w for w in result.warnings)
+    assert "1/2 online sources ok (openrouter not configured)" in result.summary()
+    # Asked for alone, there is nothing to refresh: a usage error (exit 2), not a failure.
+    with pytest.raises(pipeline.NothingConfiguredError, match="OPENROUTER_API_KEY"):
+        pipeline.run(synthetic_dir, ["openrouter"], today=TODAY, progress=lambda _m: None)
 
 
 def test_openrouter_asks_only_for_days_it_lacks(

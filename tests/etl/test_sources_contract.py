@@ -14,10 +14,12 @@ from etl.errors import SourceError
 from etl.models import METRICS, TABLES
 from etl.sources import SOURCES, Context, Source, fetch
 from etl.sources.base import is_empty
+from etl.sources.edgar import EdgarSource
 from etl.sources.huggingface import HuggingFaceSource
 from etl.sources.lmarena import LmArenaSource
 from etl.sources.openrouter import OpenRouterSource
 from etl.sources.yahoo import YahooSource
+from tests.fixtures.edgar.transport import transport as edgar_transport
 from tests.fixtures.huggingface.transport import transport as hf_transport
 from tests.fixtures.lmarena.transport import transport as arena_transport
 from tests.fixtures.openrouter.transport import transport as openrouter_transport
@@ -37,6 +39,12 @@ OFFLINE: dict[str, Callable[[Path, Path], tuple[Source[Any], Context]]] = {
     ),
     "lmarena": lambda _syn, tmp: (
         LmArenaSource(transport=arena_transport("ok")),
+        Context(tmp, TODAY),
+    ),
+    "edgar": lambda _syn, tmp: (
+        EdgarSource(
+            transport=edgar_transport("ok"), user_agent="Test Runner test@example.com", interval=0
+        ),
         Context(tmp, TODAY),
     ),
     "openrouter": lambda _syn, tmp: (

@@ -1,0 +1,278 @@
+"""The edgar source: Alibaba's results announcements from SEC EDGAR, offline (`pytest -k edgar`)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import httpx2
+import pandas as pd
+import pytest
+
+from etl import __main__ as cli
+from etl import pipeline
+from etl.errors import SourceError
+from etl.sources import SOURCES, Context, fetch
+from etl.sources import edgar_parse as ep
+from etl.sources.edgar import EdgarSource
+from etl.sources.online import RetryPolicy
+from etl.store import Store
+from tests.fixtures.edgar.transport import EXHIBITS, FILINGS, quarters, transport
+
+REPO = Path(__file__).resolve().parents[2]
+TODAY = date(2026, 12, 1)
+AGENT = "Test Runner test@example.com"
+
+
+def edgar(
+    scenario: str = "ok",
+    *,
+    calls: list[httpx2.Request] | None = None,
+    sleeps: list[float] | None = None,
+    include: list[str] | None = None,
+    agent: str | None = AGENT,
+) -> EdgarSource:
+    return EdgarSource(
+        transport=transport(scenario, include, calls),
+        user_agent=agent,
+        interval=0,
+        retry=RetryPolicy(sleep=(sleeps.append if sleeps is not None else lambda _s: None)),
+    )
+
+
+def _figures(quarter: str) -> dict[tuple[str, str], float]:
+    return {
+        (f.metric, f.period_end): f.value
+        for f in ep.parse((EXHIBITS / f"{quarter}.htm").read_text(encoding="utf-8"))
+    }
+
+
+def test_edgar_parses_the_fy2023_layout() -> None:
+    """FY2023: the 'Cloud' segment, consumer protection fund deposits, Acquisition of intangibles."""
+    f = _figures("FY2023Q1")
+    end = "2022-06-30"
+    assert f[("revenue", end)] == 205_555 and f[("revenue_usd", end)] == 30_689
+    assert f[("revenue_yoy_pct", end)] == 0
+    assert f[("income_from_operations_yoy_pct", end)] == -19
+    assert f[("capex_ppe", end)] == 11_110 and f[("capex_intangibles", end)] == 22
+    assert f[("fcf_other_adjustments", end)] == -564  # "(564)" as it enters free cash flow
+    assert f[("free_cash_flow", end)] == 22_173 and f[("operating_cash_flow", end)] == 33_869
+    assert f[("cloud_revenue", end)] == 17_685 and f[("cloud_adjusted_ebita", end)] == 247
+    assert f[("usd_rmb_rate", end)] == 6.6981
+    assert f[("capex_stated", end)] == 11_843
+
+
+def test_edgar_parses_the_fy2024_layout() -> None:
+    """FY2024: Cloud Intelligence Group, buyer protection fund deposits, dashes for nil."""
+    f = _figures("FY2024Q2")
+    end = "2023-09-30"
+    assert f[("cloud_revenue", end)] == 27_648 and f[("cloud_adjusted_ebita", end)] == 1_409
+    assert f[("capex_intangibles", end)] == 0  # printed as a dash
+    assert f[("fcf_other_adjustments", end)] == 101
+    assert f[("net_income_attributable", end)] == 27_706  # "27,706(4)": the footnote mark dropped
+    assert f[("usd_rmb_rate", end)] == 7.2960
+
+
+def test_edgar_parses_the_march_2026_quarter() -> None:
+    """The March 2026 quarter: a loss from operations, six-column tables, FCF outflow."""
+    f = _figures("FY2026Q4")
+    end = "2026-03-31"
+    assert f[("revenue", end)] == 243_380 and f[("adjusted_ebita", end)] == 5_102
+    assert f[("adjusted_ebita_yoy_pct", end)] == -84
+    assert f[("income_from_operations", end)] == -848
+    assert f[("free_cash_flow", end)] == -17_300
+    assert f[("operating_cash_flow", end)] == 9_410
+    assert f[("capex_ppe", end)] + f[("capex_intangibles", end)] == 26_588 + 874
+    assert f[("cloud_revenue", end)] == 41_626
+    assert f[("usd_rmb_rate", end)] == 6.8980
+
+
+def test_edgar_parses_the_june_2026_segment_change() -> None:
+    """FY2027: AI Cloud and Compute Services with its recast year-ago figure, never as cloud_*."""
+    f = _figures("FY2027Q1")
+    assert f[("ai_cloud_revenue", "2026-06-30")] == 48_437
+    assert f[("ai_cloud_revenue", "2025-06-30")] == 33_418  # recast, not the old segment
+    assert f[("ai_cloud_adjusted_ebita", "2026-06-30")] == 5_628
+    assert f[("ai_cloud_revenue_yoy_pct", "2026-06-30")] == 45
+    assert not any(m.startswith("cloud_") for m, _ in f)
+    assert f[("capex_stated", "2026-06-30")] == 67_678
+
+
+def test_edgar_parse_ignores_other_announcements() -> None:
+    """An exhibit that is not a results announcement yields nothing."""
+    assert ep.parse("<p>Next Day Disclosure Return, Alibaba Group Holding Limited</p>") == []
+
+
+def test_edgar_parse_reads_table_cells_split_by_html() -> None:
+    """Real SEC HTML splits '(10,897' and ')' into cells: the numbers still read right."""
+    html = (
+        "<p>Alibaba Group Announces June Quarter 2022 Results</p><p>reconciliation of net cash "
+        "provided by operating activities to free cash flow</p><table><tr><td>Net cash provided by "
+        "operating activities</td><td>33,603</td><td>33,869</td><td>5,057</td></tr><tr><td>Free "
+        "cash flow</td><td>(</td><td>20,683</td><td>)</td><td>22,173</td><td>3,310</td></tr></table>"
+    )
+    f = {(x.metric, x.period_end): x.value for x in ep.parse(html)}
+    assert f[("operating_cash_flow", "2022-06-30")] == 33_869
+    assert f[("free_cash_flow", "2022-06-30")] == 22_173
+
+
+def test_edgar_figures_agree_with_the_curated_files() -> None:
+    """Every figure parsed from the 17 exhibits equals the curated figure for the same cell."""
+    curated = pipeline.check(REPO / "data")["facts"]
+    on_file = {
+        (r["metric"], r["period_end"]): r["value"]
+        for r in curated.to_dict("records")
+        if r["entity"] == "alibaba"
+    }
+    compared = 0
+    for quarter in FILINGS:
+        for (metric, end), value in _figures(quarter).items():
+            if pd.notna(on_file.get((metric, end))):
+                assert on_file[(metric, end)] == pytest.approx(value), (quarter, metric)
+                compared += 1
+    assert compared >= 400
+
+
+def test_edgar_refresh_publishes_primary_figures_then_nothing_new(
+    real_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`refresh --source edgar` publishes every fixture quarter citing sec.gov; a rerun is a no-op."""
+    monkeypatch.setitem(SOURCES, "edgar", edgar())
+    assert cli.main(["refresh", "--source", "edgar", "--data-dir", str(real_dir)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("published new vintage")
+    assert "edgar vs curated:" in out and " 0 differ" in out
+    facts = Store(real_dir / "store").read("facts")
+    mine = facts[facts["owner"] == "edgar"]
+    assert set(mine["fiscal_period"]) == set(FILINGS)
+    assert (
+        mine["source_url"].str.startswith("https://www.sec.gov/Archives/edgar/data/1577552/").all()
+    )
+    sources = Store(real_dir / "store").read("sources").set_index("source_id")
+    assert set(sources.loc[mine["source_id"].unique(), "kind"]) == {"primary"}
+    cached = json.loads((real_dir / "cache" / "edgar" / "exhibits.json").read_text())
+    assert len(cached) == len(FILINGS) + 1 and all(len(e["sha256"]) == 64 for e in cached.values())
+    assert cli.main(["refresh", "--source", "edgar", "--data-dir", str(real_dir)]) == 0
+    assert capsys.readouterr().out.startswith("unchanged: current vintage is")
+
+
+def test_edgar_difference_is_flagged_and_the_filing_is_drawn(
+    real_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A curated figure that differs from the filing is flagged; the charts use the filing."""
+    path = real_dir / "financials" / "alibaba_quarterly.csv"
+    rows = pd.read_csv(path, dtype=str, keep_default_na=False)
+    mask = (rows["metric"] == "revenue") & (rows["fiscal_period"] == "FY2026Q4")
+    rows.loc[mask, "value"] = "243381"
+    blank = (rows["metric"] == "operating_cash_flow") & (rows["fiscal_period"] == "FY2026Q3")
+    rows.loc[blank, ["value", "source_id"]] = ""
+    rows.loc[blank, "note"] = "SYNTHETIC test: blanked to show the filing fills it"
+    rows.to_csv(path, index=False)
+    monkeypatch.setitem(SOURCES, "edgar", edgar(include=["FY2026Q3", "FY2026Q4"]))
+    result = pipeline.run(real_dir, ["edgar"], today=TODAY, progress=lambda _m: None)
+    assert [d["metric"] for d in result.crosscheck["differ"]] == ["revenue"]
+    assert any("edgar and curated differ: alibaba revenue 2026-03-31" in w for w in result.warnings)
+    assert Store(real_dir / "store").manifest()["crosscheck"]["differ"][0]["curated"] == 243_381
+    from dashboard import params, views
+
+    store = Store(real_dir / "store")
+    vid = str(store.current_id())
+    view = views.build("profitability", store.read_all(vid), params.parse({"vintage": vid}))
+    drawn = view.data.set_index(["series", "period_end"])
+    assert drawn.loc[("Operating cash flow", "2025-12-31"), "value"] == 36_032  # filled by edgar
+    assert drawn.loc[("Operating cash flow", "2025-12-31"), "source_id"].startswith("edgar_")
+
+
+def test_edgar_without_user_agent_stops_at_once(
+    real_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No User-Agent: no request is made, the message names the variable, nothing is lost."""
+    monkeypatch.delenv("AIIMPACT_SEC_USER_AGENT", raising=False)
+    calls: list[httpx2.Request] = []
+    monkeypatch.setitem(SOURCES, "edgar", edgar(calls=calls, agent=None))
+    assert cli.main(["build", "-q", "--data-dir", str(real_dir)]) == 0
+    before = Store(real_dir / "store").current_id()
+    assert cli.main(["refresh", "--source", "edgar", "--data-dir", str(real_dir)]) == 2
+    assert "AIIMPACT_SEC_USER_AGENT" in capsys.readouterr().err
+    assert calls == [] and Store(real_dir / "store").current_id() == before
+
+
+def test_edgar_403_throttle_is_a_clear_failure(tmp_path: Path) -> None:
+    """SEC's 'Request Rate Threshold Exceeded' page ends the source with what to do."""
+    with pytest.raises(SourceError, match="Request Rate Threshold Exceeded.*10 minutes"):
+        fetch(edgar("throttled"), Context(tmp_path, TODAY))
+
+
+def test_edgar_429_backs_off_and_goes_on(tmp_path: Path) -> None:
+    """A 429 from SEC is retried once after the backoff; the refresh then completes."""
+    sleeps: list[float] = []
+    tables = fetch(edgar("rate_limit_once", sleeps=sleeps), Context(tmp_path, TODAY))
+    assert sleeps == [5.0] and len(tables["facts"]) > 400
+
+
+def test_edgar_unparseable_exhibit_is_named_and_the_rest_kept(tmp_path: Path) -> None:
+    """A results exhibit whose tables cannot be read is named in the note; others publish."""
+    tables = fetch(edgar("unparseable"), Context(tmp_path, TODAY))
+    assert "FY2027Q1" not in set(tables["facts"]["fiscal_period"])
+    assert "1 exhibit(s) not parsed" in " ".join(tables["sources"]["note"])
+    with pytest.raises(SourceError, match="no exhibit parsed"):
+        fetch(edgar("unparseable", include=["FY2027Q1"]), Context(tmp_path / "x", TODAY))
+
+
+class _Hole:
+    def __init__(self) -> None:
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(8)
+        self.port = int(self.server.getsockname()[1])
+        self.held: list[socket.socket] = []
+        self.stop = threading.Event()
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        self.server.settimeout(0.2)
+        while not self.stop.is_set():
+            try:
+                self.held.append(self.server.accept()[0])
+            except OSError:
+                continue
+
+
+@pytest.fixture
+def hole() -> Iterator[_Hole]:
+    h = _Hole()
+    yield h
+    h.stop.set()
+    for c in h.held:
+        c.close()
+    h.server.close()
+
+
+def test_edgar_black_holed_network_ends_within_the_bound(
+    real_dir: Path, hole: _Hole, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """EDGAR never answering: the refresh gives up at its bound and the vintage stays."""
+
+    class ToHole(httpx2.HTTPTransport):
+        def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+            request.url = httpx2.URL(f"http://127.0.0.1:{hole.port}/")
+            return super().handle_request(request)
+
+    monkeypatch.setitem(SOURCES, "edgar", EdgarSource(transport=ToHole, user_agent=AGENT))
+    assert cli.main(["build", "-q", "--data-dir", str(real_dir)]) == 0
+    before = Store(real_dir / "store").current_id()
+    code = cli.main(["refresh", "--source", "edgar", "--timeout", "2", "--data-dir", str(real_dir)])
+    assert code == 3
+    assert "refresh bound" in capsys.readouterr().err
+    assert Store(real_dir / "store").current_id() == before
+
+
+def test_edgar_fixtures_name_their_origin() -> None:
+    """Each exhibit fixture names the repository file (with commit) it was assembled from."""
+    for quarter in quarters():
+        head = (EXHIBITS / f"{quarter}.htm").read_text(encoding="utf-8")[:1500]
+        assert "https://github.com/coattail/Earnings-Image-Studio/blob/" in head, quarter
