@@ -21,5 +21,5 @@ content = _load()[page]
 st.title("AI investment impact: Alibaba")
 for i, fig in enumerate(content["figures"]):
     st.plotly_chart(fig, key=f"floor_{i}", width="stretch")
-if content["table"] is not None:
-    st.dataframe(content["table"], hide_index=True, width="stretch")
+for table in content["tables"]:
+    st.dataframe(table, hide_index=True, width="stretch")

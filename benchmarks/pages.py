@@ -1,13 +1,22 @@
-"""Per page: warm server-side run time and time until every chart is visible, next to a floor.
+"""Per page: time until every chart is drawn in headless Chromium, next to two floors, and why.
 
-The floor is measured in the same run: the same figures rendered from memory by a bare Streamlit
-script (benchmarks/floor_app.py). Target: every page within 1.2x of its floor.
-Run: python benchmarks/pages.py [--runs 5]
+Measured in one run, median of --runs after a warm-up, each from a new browser context:
+- app: the dashboard (`streamlit run dashboard/app.py`) on a built copy of data/;
+- elements floor (benchmarks/elements_floor_app.py): the same page elements (navigation, sidebar
+  controls, share box, cards, page controls, figures, tables) from pre-built content, without the
+  dashboard's own work (no store reads, no view building, no URL sync, no callbacks);
+- bare floor (benchmarks/floor_app.py): the same figures and tables only.
+Also: a page switch (click in the top navigation from the overview) and a control change (the
+Quarters control to Calendar), script runs per load and the time of each phase in a run
+(AIIMPACT_PROFILE), bytes of forward messages over the websocket, the figure JSON (hover data,
+shapes), and the JS/CSS chunks each page loads. Run: python benchmarks/pages.py [--runs 5]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import pickle
 import statistics
@@ -15,134 +24,271 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
-from dashboard import params, views  # noqa: E402
+from dashboard import pages, params, snapshot, views  # noqa: E402
+from etl import periods  # noqa: E402
 from etl.store import Store  # noqa: E402
-from tests.e2e.server import (  # noqa: E402
-    CHROMIUM_ARGS,
-    built_data_dir,  # noqa: E402
-    chromium_path,
-    serve,
-)
+from tests.e2e.server import CHROMIUM_ARGS, built_data_dir, chromium_path, page_url, serve  # noqa: E402
 
-PAGES = {
-    "overview": "",
-    "spending": "spending",
-    "profitability": "profitability",
-    "market": "market",
-    "sources": "sources",
-}
-APP_PAGES = {
-    "spending": "app_pages/spending.py",
-    "profitability": "app_pages/profitability.py",
-    "market": "app_pages/market.py",
-    "sources": "app_pages/sources.py",
+WIDGETS: dict[str, list[tuple[str, str, list[str]]]] = {
+    "spending": [
+        ("segmented", "Capex", ["Quarterly", "TTM", "Cumulative since Apr 2025"]),
+        ("segmented", "Transform", ["Level", "Indexed (=100)", "YoY %"]),
+        ("slider", "Lead/lag of capex (quarters)", []),
+        ("multiselect", "Adoption series", ["a", "b", "c", "d"]),
+    ],
+    "market": [("segmented", "Event window", ["[-1,+1]", "[-1,+5]", "[0,+20]"])],
+    "sources": [("text", "Search figures", [])],
 }
 
 
-def _floor_content(data: Path) -> dict[str, dict[str, object]]:
+def content(data: Path) -> dict[str, dict[str, Any]]:
+    """What each page shows, built once, for both floors; plus the figure weights."""
     store = Store(data / "store")
-    vid = store.current_id()
+    vid = str(store.current_id())
     tables = store.read_all(vid)
-    state = params.parse({"vintage": str(vid)})
-    out = {}
-    for page in PAGES:
-        view = views.build(page, tables, state)
-        out[page] = {
+    state = params.parse({"vintage": vid})
+    out: dict[str, dict[str, Any]] = {}
+    for page in pages.PAGES:
+        view = views.build(page.key, tables, state)
+        quarters = sorted({str(q) for q in tables["facts"]["fiscal_period"] if str(q)})
+        extra = [view.table] if len(view.table) and page.key != "sources" else []
+        if len(view.windows):
+            extra.append(view.windows)
+        out[page.key] = {
             "figures": [c.figure for c in view.charts],
-            "table": view.data if page == "sources" else None,
+            "tables": ([view.data] if page.key == "sources" else []) + extra,
+            "cards": [
+                (label, "¥1.0bn" if row is not None else "n/a", "FY2027Q1 · source")
+                for label, row, _ in view.cards
+            ]
+            + [(m, "1.0k", "as of 2026-07-21") for m, _ in view.adoption_cards],
+            "heading": view.heading,
+            "widgets": WIDGETS.get(page.key, []),
+            "captions": ["caption"] * (2 if page.key == "market" else 1),
+            "quarters": [periods.fiscal_to_period_end(q).isoformat() for q in quarters],
+            "link": f"http://127.0.0.1/{page.key}?vintage={vid}",
+            "citation": snapshot.citation(page.key, vid, "2026-12-01", "http://127.0.0.1/"),
         }
     return out
 
 
-def _server_side(runs: int, floor_pickle: Path) -> dict[str, tuple[float, float]]:
-    """Median warm AppTest run time per page: (app, floor)."""
+def weights(c: dict[str, dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Figure JSON bytes, hover data bytes (customdata) and shapes per page."""
     out = {}
-    for page, _ in PAGES.items():
-        app_times, floor_times = [], []
-        for i in range(runs + 1):
-            at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=120)
-            at.run()
-            if page in APP_PAGES:
-                at.switch_page(APP_PAGES[page]).run()
-            start = time.perf_counter()
-            at.run()
-            if i:
-                app_times.append(time.perf_counter() - start)
-            ft = AppTest.from_file(str(REPO / "benchmarks" / "floor_app.py"), default_timeout=120)
-            ft.query_params["page"] = page
-            ft.run()
-            start = time.perf_counter()
-            ft.run()
-            if i:
-                floor_times.append(time.perf_counter() - start)
-        out[page] = (statistics.median(app_times), statistics.median(floor_times))
+    for page, item in c.items():
+        total = custom = shapes = 0
+        for fig in item["figures"]:
+            spec = fig.to_plotly_json()
+            total += len(fig.to_json())
+            custom += sum(
+                len(json.dumps(t.get("customdata", []), default=str)) for t in spec["data"]
+            )
+            shapes += len(spec["layout"].get("shapes", []))
+        out[page] = {"figure_kb": total // 1024, "hover_kb": custom // 1024, "shapes": shapes}
     return out
 
 
-def _browser(data: Path, runs: int) -> dict[str, tuple[float, float]]:
-    """Median time from navigation until every chart (or the table) is visible: (app, floor)."""
-    expected = {p: len(c["figures"]) for p, c in _floor_content(data).items()}
-    out = {}
-    with (
-        serve(data) as app,
-        serve(data, script=REPO / "benchmarks" / "floor_app.py") as floor,
-        sync_playwright() as p,
-    ):
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        for page, path in PAGES.items():
-            times: dict[str, list[float]] = {"app": [], "floor": []}
-            for i in range(runs + 1):
-                for kind, url in (("app", f"{app}/{path}"), ("floor", f"{floor}/?page={page}")):
-                    ctx = browser.new_context(viewport={"width": 1400, "height": 1400})
-                    tab = ctx.new_page()
-                    start = time.perf_counter()
-                    tab.goto(url)
-                    if expected[page]:
-                        tab.locator(".js-plotly-plot").nth(expected[page] - 1).wait_for(
-                            state="visible", timeout=90_000
-                        )
-                    elif page == "sources":
-                        tab.locator("[data-testid=stDataFrame]").first.wait_for(
-                            state="visible", timeout=90_000
-                        )
-                    else:
-                        tab.get_by_text("AI investment impact").first.wait_for(timeout=90_000)
-                    if i:
-                        times[kind].append(time.perf_counter() - start)
-                    ctx.close()
-            out[page] = (statistics.median(times["app"]), statistics.median(times["floor"]))
-        browser.close()
-    return out
+def _wait_drawn(tab: Page, charts: int, tables: int) -> None:
+    if charts:
+        tab.locator(".js-plotly-plot").nth(charts - 1).wait_for(state="visible", timeout=90_000)
+    if tables:
+        tab.locator("[data-testid=stDataFrame]").first.wait_for(state="visible", timeout=90_000)
+    if not charts and not tables:
+        tab.get_by_text("AI investment impact").first.wait_for(timeout=90_000)
+
+
+def _load(browser: Browser, url: str, charts: int, tables: int) -> dict[str, Any]:
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1400})
+    tab = ctx.new_page()
+    chunks: dict[str, int] = {}
+    frames = {"bytes": 0}
+
+    def on_response(r: Any) -> None:
+        if r.url.split("?")[0].endswith((".js", ".css")):
+            with contextlib.suppress(Exception):  # a response without a body is not a chunk
+                chunks[r.url.rsplit("/", 1)[-1]] = len(r.body())
+
+    def on_socket(ws: Any) -> None:
+        ws.on(
+            "framereceived",
+            lambda payload: frames.__setitem__("bytes", frames["bytes"] + len(payload)),
+        )
+
+    tab.on("response", on_response)
+    tab.on("websocket", on_socket)
+    start = time.perf_counter()
+    tab.goto(url)
+    _wait_drawn(tab, charts, tables)
+    elapsed = time.perf_counter() - start
+    tab.wait_for_timeout(300)
+    ctx.close()
+    return {"time": elapsed, "chunks": chunks, "ws_bytes": frames["bytes"]}
+
+
+def _switch(browser: Browser, base: str, key: str, charts: int, tables: int) -> float:
+    """From the loaded overview, click the page in the top navigation; time until drawn."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1400})
+    tab = ctx.new_page()
+    tab.goto(f"{base}/")
+    _wait_drawn(tab, 1, 0)
+    start = time.perf_counter()
+    tab.get_by_role("link", name=pages.BY_KEY[key].title).first.click()
+    tab.wait_for_url(f"**/{key}**", timeout=30_000)
+    _wait_drawn(tab, charts, tables)
+    elapsed = time.perf_counter() - start
+    ctx.close()
+    return elapsed
+
+
+#: The control changed per page, and what shows the change has been drawn.
+CONTROLS = {
+    "overview": (
+        "Calendar",
+        "(d.layout.xaxis.ticktext || []).some(t => /^20\\d\\dQ[1-4]$/.test(t))",
+    ),
+    "profitability": (
+        "Calendar",
+        "(d.layout.xaxis.ticktext || []).some(t => /^20\\d\\dQ[1-4]$/.test(t))",
+    ),
+    "spending": ("TTM", "d.data.some(t => t.name === 'Capex, trailing twelve months')"),
+}
+
+
+def _control(browser: Browser, url: str, charts: int, key: str) -> float:
+    """Change one control; time until a chart shows the change."""
+    label, drawn = CONTROLS[key]
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1400})
+    tab = ctx.new_page()
+    tab.goto(url)
+    _wait_drawn(tab, charts, 0)
+    start = time.perf_counter()
+    tab.get_by_text(label, exact=True).first.click()
+    tab.wait_for_function(
+        f"() => Array.from(document.querySelectorAll('.js-plotly-plot')).some(d => {drawn})",
+        timeout=60_000,
+    )
+    elapsed = time.perf_counter() - start
+    ctx.close()
+    return elapsed
+
+
+def _profile_lines(path: Path, since: int) -> list[dict[str, Any]]:
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    return [json.loads(x) for x in lines[since:]]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data = built_data_dir(Path(tmp))
+        c = content(data)
         pickled = Path(tmp) / "floor.pkl"
-        pickled.write_bytes(pickle.dumps(_floor_content(data)))
-        os.environ["AIIMPACT_DATA_DIR"] = str(data)
-        os.environ["AIIMPACT_FLOOR_PICKLE"] = str(pickled)
-        server = _server_side(args.runs, pickled)
-        browser = _browser(data, args.runs)
-    print(f"median of {args.runs} warm runs each; ratio = app / floor (target <= 1.2)")
+        pickled.write_bytes(pickle.dumps(c))
+        prof = Path(tmp) / "profile.jsonl"
+        os.environ.update(AIIMPACT_FLOOR_PICKLE=str(pickled), AIIMPACT_PROFILE=str(prof))
+        rows, details = [], {}
+        with (
+            serve(data) as app,
+            serve(data, script=REPO / "benchmarks" / "elements_floor_app.py") as elements,
+            serve(data, script=REPO / "benchmarks" / "floor_app.py") as bare,
+            sync_playwright() as p,
+        ):
+            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            for page in pages.PAGES:
+                key = page.key
+                n, t = len(c[key]["figures"]), len(c[key]["tables"])
+                urls = {
+                    "app": page_url(app, key),
+                    "elements": page_url(elements, key),
+                    "bare": f"{bare}/?page={key}",
+                }
+                times: dict[str, list[float]] = {k: [] for k in urls}
+                runs_per_load, loads = [], {}
+                for i in range(args.runs + 1):
+                    for kind, url in urls.items():
+                        seen = len(_profile_lines(prof, 0))
+                        got = _load(browser, url, n, t)
+                        if kind == "app":
+                            runs_per_load.append(len(_profile_lines(prof, seen)))
+                            loads = got
+                        if i:
+                            times[kind].append(got["time"])
+                switch = (
+                    statistics.median(_switch(browser, app, key, n, t) for _ in range(args.runs))
+                    if key != "overview"
+                    else float("nan")
+                )
+                control = (
+                    statistics.median(
+                        _control(browser, urls["app"], n, key) for _ in range(args.runs)
+                    )
+                    if key in CONTROLS
+                    else float("nan")
+                )
+                med = {k: statistics.median(v) for k, v in times.items()}
+                rows.append(
+                    (
+                        key,
+                        med["app"],
+                        med["elements"],
+                        med["bare"],
+                        switch,
+                        control,
+                        max(runs_per_load),
+                    )
+                )
+                details[key] = {"chunks": loads["chunks"], "ws_bytes": loads["ws_bytes"]}
+            browser.close()
+        phases = _phases(_profile_lines(prof, 0))
+    _report(rows, details, weights(c), phases, args.runs)
+
+
+def _phases(lines: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, list[float]]] = {}
+    for line in lines:
+        slot = out.setdefault(line["page"], {})
+        for name, seconds in {**line["phases"], "whole run": line["total"]}.items():
+            slot.setdefault(name, []).append(seconds)
+    return {p: {k: statistics.median(v) for k, v in d.items()} for p, d in out.items()}
+
+
+def _report(
+    rows: list[tuple[Any, ...]],
+    details: dict[str, Any],
+    weight: dict[str, dict[str, int]],
+    phases: dict[str, dict[str, float]],
+    runs: int,
+) -> None:
+    print(f"median of {runs} cold loads each (new browser context), headless Chromium, same run")
     print(
-        f"{'page':<14}{'server app':>11}{'floor':>8}{'ratio':>7}   {'browser app':>12}{'floor':>8}{'ratio':>7}"
+        f"{'page':<14}{'app':>7}{'elements':>10}{'bare':>7}{'app/elem':>10}{'app/bare':>10}{'switch':>8}{'control':>9}{'runs/load':>10}"
     )
-    for page in PAGES:
-        sa, sf = server[page]
-        ba, bf = browser[page]
+    for key, a, e, b, sw, ctl, nruns in rows:
         print(
-            f"{page:<14}{sa:>10.3f}s{sf:>7.3f}s{sa / sf:>7.2f}   {ba:>11.2f}s{bf:>7.2f}s{ba / bf:>7.2f}"
+            f"{key:<14}{a:>6.2f}s{e:>9.2f}s{b:>6.2f}s{a / e:>10.2f}{a / b:>10.2f}{sw:>7.2f}s{ctl:>8.2f}s{nruns:>10}"
+        )
+    print("\nserver time per script run (median seconds; warm runs included):")
+    for key, ph in phases.items():
+        print(f"  {key:<14}" + ", ".join(f"{k} {v:.3f}" for k, v in sorted(ph.items())))
+    print("\nwhat each page sends and loads:")
+    for key, d in details.items():
+        js = sorted(d["chunks"].items(), key=lambda kv: -kv[1])
+        total = sum(v for _, v in js) // 1024
+        top = ", ".join(f"{n.split('.')[0]} {v // 1024} KiB" for n, v in js[:4])
+        w = weight.get(key, {})
+        print(
+            f"  {key:<14}websocket {d['ws_bytes'] // 1024} KiB; figures {w.get('figure_kb', 0)} KiB "
+            f"(hover data {w.get('hover_kb', 0)} KiB, {w.get('shapes', 0)} shapes); "
+            f"{len(js)} JS/CSS files, {total} KiB; largest: {top}"
         )
 
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import components, pages, shell
+from dashboard import components, pages, profile, shell
 
 st.set_page_config(
     page_title="AI investment impact: Alibaba", page_icon=":material/monitoring:", layout="wide"
@@ -14,16 +14,20 @@ NAVIGATION = [
 ]
 page = st.navigation(NAVIGATION, position="top")
 current = pages.from_url_path(page.url_path)  # "" for the default page at the root URL
+profile.start(current.key)
 st.title("AI investment impact: Alibaba")
 shell.notices()
-with st.spinner("Loading data..."):
+with st.spinner("Loading data..."), profile.phase("resolve vintage"):
     built = shell.resolve_vintage()
 vintage = built.vintage
 if vintage is None:
     components.empty_state("No data vintage could be built", built.problem, built.command or None)
     st.stop()
-shell.controls(vintage)
-shell.share_box(current, vintage)
-shell.vintage_notice(vintage, list(current.metrics))
-shell.sync_url()
-page.run()
+with profile.phase("sidebar and share box"):
+    shell.controls(vintage)
+    shell.share_box(current, vintage)
+    shell.vintage_notice(vintage, list(current.metrics))
+    shell.sync_url()
+with profile.phase("page"):
+    page.run()
+profile.finish()

@@ -9,9 +9,10 @@ from plotly.subplots import make_subplots
 from dashboard.charts import event_marks, footnote
 from dashboard.theme import COLORS
 
+#: Per point only lab and model travel; the source is the trace's own.
 SCORE_HOVER = (
-    "<b>%{x|%Y-%m-%d}</b><br>%{customdata[0]}: %{y:.0f}<br>model: %{customdata[1]}"
-    "<br>Source: %{customdata[2]}<extra></extra>"
+    "<b>%{{x|%Y-%m-%d}}</b><br>%{{customdata[0]}}: %{{y:.0f}}<br>model: %{{customdata[1]}}"
+    "<br>Source: {source}<extra></extra>"
 )
 GAP_HOVER = (
     "<b>%{x|%Y-%m-%d}</b><br>best rival %{customdata[0]} ahead by %{y:.0f} points<extra></extra>"
@@ -31,13 +32,9 @@ def frontier_figure(frame: pd.DataFrame, releases: pd.DataFrame, note: str) -> g
         row_heights=[0.68, 0.32],
         subplot_titles=["Best text-arena score", "Gap: best rival minus Qwen"],
     )
-    qwen_data = [
-        ["Qwen (Alibaba)", m, s] for m, s in zip(frame["qwen_model"], frame["source"], strict=True)
-    ]
-    rival_data = [
-        [lab, m, s]
-        for lab, m, s in zip(frame["rival_lab"], frame["rival_model"], frame["source"], strict=True)
-    ]
+    qwen_data = [["Qwen (Alibaba)", m] for m in frame["qwen_model"]]
+    rival_data = [[lab, m] for lab, m in zip(frame["rival_lab"], frame["rival_model"], strict=True)]
+    hover = SCORE_HOVER.format(source=str(frame["source"].iloc[0]) if len(frame) else "")
     fig.add_trace(
         go.Scatter(
             x=frame["date"],
@@ -46,7 +43,7 @@ def frontier_figure(frame: pd.DataFrame, releases: pd.DataFrame, note: str) -> g
             mode="lines",
             line={"color": COLORS["qwen"], "width": 2.5, "shape": "hv"},
             customdata=qwen_data,
-            hovertemplate=SCORE_HOVER,
+            hovertemplate=hover,
         ),
         row=1,
         col=1,
@@ -59,7 +56,7 @@ def frontier_figure(frame: pd.DataFrame, releases: pd.DataFrame, note: str) -> g
             mode="lines",
             line={"color": COLORS["rival"], "width": 2, "dash": "dash", "shape": "hv"},
             customdata=rival_data,
-            hovertemplate=SCORE_HOVER,
+            hovertemplate=hover,
         ),
         row=1,
         col=1,

@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard import profile
 from dashboard.theme import money, pct
 from dashboard.views import View
 
@@ -15,22 +16,26 @@ from dashboard.views import View
 def chart(fig: go.Figure, key: str, filename: str) -> None:
     """Render a figure with a print-ready image export named after its content."""
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", filename)[:120]
-    st.plotly_chart(
-        fig,
-        key=key,
-        width="stretch",
-        config={
-            "displaylogo": False,
-            "toImageButtonOptions": {"format": "png", "filename": safe, "scale": 3},
-        },
-    )
+    if profile.PATH:
+        profile.figure(len(fig.to_json()))
+    with profile.phase("serialise and send figures"):
+        st.plotly_chart(
+            fig,
+            key=key,
+            width="stretch",
+            config={
+                "displaylogo": False,
+                "toImageButtonOptions": {"format": "png", "filename": safe, "scale": 3},
+            },
+        )
 
 
 def empty_state(title: str, body: str, command: str | None = None) -> None:
     """A helpful empty state: what is missing and how to get it."""
     st.info(f"**{title}**\n\n{body}")
     if command:
-        st.code(command, language="bash")
+        # Inline code, not st.code, which loads a 1.5 MB syntax highlighter (benchmarks/pages.py).
+        st.markdown(f"`{command}`")
 
 
 def metric_card(

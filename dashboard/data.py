@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import params, views
+from dashboard import params, profile, views
 from dashboard.params import ViewState
 from dashboard.views import View
 from etl import config, pipeline
@@ -146,7 +146,10 @@ def tables(vintage: str) -> dict[str, pd.DataFrame]:
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _view(page: str, vintage: str, query: tuple[tuple[str, str], ...], root: str) -> View:
     state = params.parse(dict(query))
-    return views.build(page, tables(vintage), state)
+    with profile.phase("read vintage"):
+        frames = tables(vintage)
+    with profile.phase("build view"):
+        return views.build(page, frames, state)
 
 
 def view(page: str, state: ViewState) -> View:

@@ -8,9 +8,10 @@ import plotly.graph_objects as go
 from dashboard.charts import event_marks, footnote
 from dashboard.theme import ADOPTION_COLORS, COLORS
 
+#: Per point only the close travels; currency and source are the trace's own (one per series).
 PRICE_HOVER = (
-    "<b>%{x|%Y-%m-%d}</b><br>%{fullData.name}: %{y:.1f}<br>close %{customdata[0]:,.2f} "
-    "%{customdata[1]}<br>Source: %{customdata[2]}<extra></extra>"
+    "<b>%{{x|%Y-%m-%d}}</b><br>%{{fullData.name}}: %{{y:.1f}}<br>close %{{customdata:,.2f}} "
+    "{currency}<br>Source: {source}<extra></extra>"
 )
 WINDOW_HOVER = (
     "<b>%{customdata[0]}</b> (%{customdata[1]})<br>%{customdata[2]} %{customdata[3]}: "
@@ -42,8 +43,10 @@ def price_figure(
                     "width": 2 if ticker in ("BABA", "9988.HK") else 1.2,
                     "color": ADOPTION_COLORS[i % len(ADOPTION_COLORS)],
                 },
-                customdata=[[p, c, source] for p, c in zip(f["price"], f["currency"], strict=True)],
-                hovertemplate=PRICE_HOVER,
+                customdata=f["price"].round(4).to_numpy(),
+                hovertemplate=PRICE_HOVER.format(
+                    currency=str(f["currency"].iloc[0]), source=source
+                ),
             )
         )
     event_marks(fig, events, y=100.0)

@@ -167,10 +167,12 @@ def share_box(current: Page, vintage: str) -> None:
         return snapshot.bundle(view, view_state, tables, store.manifest(vintage), link)
 
     with st.sidebar.expander("Share this view", icon=":material/link:"):
-        st.code(link, language=None, wrap_lines=True)
+        # Inline code in markdown, not st.code: st.code loads a 1.5 MB syntax highlighter on every
+        # page even while this expander is closed (benchmarks/pages.py measured it).
+        st.markdown(f"`{link}`")
         st.caption(f"Pinned to data vintage `{vintage}`: the link keeps showing these numbers.")
         st.markdown("**Cite this view**")
-        st.code(snapshot.citation(page, vintage, created, link), language=None, wrap_lines=True)
+        st.caption(snapshot.citation(page, vintage, created, link))
         st.download_button(
             "Download snapshot (.zip)",
             data=make_bundle,

@@ -469,10 +469,16 @@ DERIVED_FROM = {"capex": ("capex_ppe", "capex_intangibles")}
 
 def sources(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     """Every figure of the vintage, filtered by the search text or a chosen coverage cell."""
+    from dashboard import sources_chart
     from etl import coverage
 
     view = View("sources")
     view.table = coverage.grid(tables)
+    view.charts.append(
+        Chart(
+            "sources_coverage", sources_chart.coverage_figure(view.table), f"coverage_{s.vintage}"
+        )
+    )
     shown = tables["facts"].drop(columns=["origin"], errors="ignore")
     if s.cell:
         metric, quarter = s.cell.split("@")

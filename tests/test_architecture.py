@@ -54,3 +54,15 @@ def test_third_party_clients_stay_in_their_module() -> None:
             if top in ONLY_IN and rel not in ONLY_IN[top]:
                 bad.append(f"{rel}:{line} imports {top}")
     assert bad == []
+
+
+def test_no_syntax_highlighter_on_the_pages() -> None:
+    """st.code pulls a 1.5 MB syntax-highlighter chunk into every page that shows one
+    (benchmarks/pages.py measured it): links, citations and commands use inline code instead."""
+    bad = [
+        f"{path.relative_to(ROOT)}:{i}"
+        for path in ROOT.glob("dashboard/**/*.py")
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if "st.code(" in line and not line.lstrip().startswith("#")
+    ]
+    assert bad == []

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, shell, sources_chart
+from dashboard import data, shell
 from etl.export import to_csv
 from etl.models import METRICS
 
@@ -14,8 +14,8 @@ view = data.view("sources", s)
 
 st.subheader("Coverage: what each quarterly figure rests on")
 picked = st.plotly_chart(
-    sources_chart.coverage_figure(view.table),
-    key="sources_coverage",
+    view.charts[0].figure,
+    key=view.charts[0].key,
     on_select="rerun",
     selection_mode="points",
     width="stretch",

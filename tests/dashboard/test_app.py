@@ -152,7 +152,7 @@ def test_market_page_without_prices_explains_itself(
     monkeypatch.setenv("AIIMPACT_DATA_DIR", str(data))
     at = run("market")
     assert any("no market data" in i.value for i in at.info)
-    assert any("etl refresh --source yahoo" in c.value for c in at.code)
+    assert any("etl refresh --source yahoo" in m.value for m in at.markdown)
 
 
 def test_sources_page_table_and_search(built_real_store: Path) -> None:
