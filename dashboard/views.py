@@ -438,7 +438,9 @@ def market(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         )
         return view
     label = marketdata.window_label(s.win)
-    wnote = c.note([], MARKET_NOTE, ccy="RMB").replace(" Amounts in RMB as reported.", "")
+    dated = windows.assign(value=windows["excess_pct"])
+    wnote = c.note([dated, *price_sources], "Event dates: see the table. " + MARKET_NOTE, ccy="RMB")
+    wnote = wnote.replace(" Amounts in RMB as reported.", "")
     view.charts.append(
         Chart(
             "market_windows",
