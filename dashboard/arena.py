@@ -95,10 +95,3 @@ def frontier(
     if end:
         out = out[out["date"] <= pd.Timestamp(end) + pd.offsets.QuarterEnd(1)]
     return out.reset_index(drop=True)[FRONTIER_COLUMNS]
-
-
-def latest_rank(facts: pd.DataFrame) -> pd.Series | None:
-    """Qwen's latest official rank on file (scraped board), or None."""
-    rows = facts[(facts["metric"] == "lmarena_text_rank") & (facts["entity"] == QWEN)]
-    rows = rows[rows["value"].notna()].sort_values("period_end")
-    return None if rows.empty else rows.iloc[-1]

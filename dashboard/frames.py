@@ -21,7 +21,6 @@ FRAME_COLUMNS = [
     "source_url",
     "note",
 ]
-EVENT_FRAME_COLUMNS = ["date", "category", "label", "source_id", "source"]
 #: Which of two rows for the same figure the charts draw: the better kind of source first,
 #: then the company's filings read online (edgar) before the curated files.
 KIND_RANK = {"primary": 0, "presentation": 1, "secondary": 2, "vendor": 3}
@@ -41,11 +40,6 @@ def source_names(sources: pd.DataFrame) -> dict[str, str]:
         text = f"{r['publisher']}: {r['title']}" if r["publisher"] else str(r["title"])
         out[str(r["source_id"])] = text if len(text) <= 70 else text[:67] + "..."
     return out
-
-
-def empty_events() -> pd.DataFrame:
-    """An events frame with no rows."""
-    return pd.DataFrame(columns=EVENT_FRAME_COLUMNS)
 
 
 def preferred(facts: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:

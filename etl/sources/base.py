@@ -59,6 +59,21 @@ def empty_table(name: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in TABLES[name].columns})
 
 
+def facts_frame(**columns: object) -> pd.DataFrame:
+    """A facts table from column values (scalars are repeated on every row) and shared defaults.
+
+    At least one column must be a sequence; `owner` is stamped later by fetch().
+    """
+    defaults: dict[str, object] = {
+        "fiscal_period": "",
+        "subject": "",
+        "basis": "measured",
+        "note": "",
+    }
+    frame = pd.DataFrame({**defaults, **columns})
+    return frame.loc[:, [c for c in TABLES["facts"].columns if c != "owner"]]
+
+
 def is_empty(raw: object) -> bool:
     """True for None, an empty frame or container, or a mapping of nothing but empty parts.
 

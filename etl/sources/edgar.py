@@ -118,7 +118,7 @@ class EdgarSource:
         cache.save()
         if not exhibits:
             raise SourceError(self.name, "no results announcement found among the 6-K filings")
-        return {"exhibits": exhibits, "requests": guard.requests}
+        return {"exhibits": exhibits}
 
     def _exhibits(
         self, get: _Getter, cache: _Cache, filing: dict[str, str]

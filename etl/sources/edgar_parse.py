@@ -20,8 +20,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from etl import periods
-
 MONTH_END = {"march": (3, 31), "june": (6, 30), "september": (9, 30), "december": (12, 31)}
 TITLE_RE = re.compile(
     r"(?:Alibaba Group Announces|ANNOUNCEMENT OF THE) (March|June|September|December) Quarter "
@@ -241,8 +239,3 @@ def _cloud_ebita_sentence(text: str, day: str) -> list[Figure]:
         Figure("cloud_adjusted_ebita", day, number(m.group(1)), "RMB_mn", m.group(0)),
         Figure("cloud_adjusted_ebita_usd", day, number(m.group(2)), "USD_mn", m.group(0)),
     ]
-
-
-def fiscal(period_end: str) -> str:
-    """The fiscal label of a quarter end."""
-    return periods.fiscal_label(date.fromisoformat(period_end))

@@ -19,7 +19,7 @@ import pandas as pd
 
 from etl import config
 from etl.errors import SourceError
-from etl.sources.base import Context, Tables
+from etl.sources.base import Context, Tables, facts_frame
 from etl.sources.hub import TransportFactory, hub_api, translate
 from etl.sources.online import Guard, RateLimitedError, RetryPolicy, TransientError
 
@@ -129,22 +129,18 @@ class LmArenaSource:
 
 def _facts(rows: pd.DataFrame, metric: str, column: str, unit: str, revision: str) -> pd.DataFrame:
     what = "best-rated" if metric.endswith("score") else "best-ranked"
-    return pd.DataFrame(
-        {
-            "entity": rows["entity"].to_numpy(),
-            "metric": metric,
-            "period_end": rows["leaderboard_publish_date"].astype(str).to_numpy(),
-            "fiscal_period": "",
-            "value": rows[column].astype(float).to_numpy(),
-            "unit": unit,
-            "source_id": SOURCE_ID,
-            "source_url": f"https://huggingface.co/datasets/{REPO_ID}",
-            "basis": "measured",
-            "subject": rows["model_name"].astype(str).to_numpy(),
-            "note": f"{what} model of the lab on the leaderboard published that day (text, "
-            f"overall; dataset revision {revision[:12]})",
-            "origin": "lmarena",
-        }
+    return facts_frame(
+        entity=rows["entity"].to_numpy(),
+        metric=metric,
+        period_end=rows["leaderboard_publish_date"].astype(str).to_numpy(),
+        value=rows[column].astype(float).to_numpy(),
+        unit=unit,
+        source_id=SOURCE_ID,
+        source_url=f"https://huggingface.co/datasets/{REPO_ID}",
+        subject=rows["model_name"].astype(str).to_numpy(),
+        note=f"{what} model of the lab on the leaderboard published that day (text, overall; "
+        f"dataset revision {revision[:12]})",
+        origin="lmarena",
     )
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from etl import config
 from etl.errors import NotConfiguredError, SourceError
-from etl.sources.base import Context, Tables
+from etl.sources.base import Context, Tables, facts_frame
 from etl.sources.hub import TransportFactory
 from etl.sources.online import (
     Guard,
@@ -151,22 +151,17 @@ def _facts(
     weeks: pd.DataFrame, metric: str, values: pd.Series, unit: str, as_of: str
 ) -> pd.DataFrame:
     what = "share of all tokens" if unit == "pct" else "tokens"
-    return pd.DataFrame(
-        {
-            "entity": "qwen",
-            "metric": metric,
-            "period_end": weeks.index.to_numpy(),
-            "fiscal_period": "",
-            "value": values.astype(float).to_numpy(),
-            "unit": unit,
-            "source_id": SOURCE_ID,
-            "source_url": "https://openrouter.ai/rankings",
-            "basis": "measured",
-            "subject": "",
-            "note": f"Qwen-authored models' {what} in the week ending on the date (Monday-Sunday "
-            f"UTC, top 50 models plus 'other'); as of {as_of}",
-            "origin": "openrouter",
-        }
+    return facts_frame(
+        entity="qwen",
+        metric=metric,
+        period_end=weeks.index.to_numpy(),
+        value=values.astype(float).to_numpy(),
+        unit=unit,
+        source_id=SOURCE_ID,
+        source_url="https://openrouter.ai/rankings",
+        note=f"Qwen-authored models' {what} in the week ending on the date (Monday-Sunday UTC, "
+        f"top 50 models plus 'other'); as of {as_of}",
+        origin="openrouter",
     )
 
 
