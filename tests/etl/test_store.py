@@ -126,3 +126,28 @@ def test_second_build_waits_for_the_lock(synthetic_dir: Path) -> None:
     assert released.is_set()
     t.join()
     assert store.current_id() == result.vintage
+
+
+def test_merge_keeps_one_row_per_key_and_owner() -> None:
+    """Rows sharing a key within one owner collapse to the later one; two owners keep both."""
+    import pandas as pd
+
+    from etl import pipeline
+    from etl.models import TABLES
+
+    def row(value: float, owner: str) -> dict[str, object]:
+        base = {c: "" for c in TABLES["facts"].columns}
+        base.update(
+            entity="alibaba", metric="revenue", period_end="2025-06-30", value=value, owner=owner
+        )
+        return base
+
+    parts = {
+        "curated": {"facts": pd.DataFrame([row(1.0, "curated")])},
+        "edgar": {"facts": pd.DataFrame([row(2.0, "edgar"), row(3.0, "edgar")])},
+    }
+    merged = pipeline._merge(parts)["facts"]  # noqa: SLF001 - the merge rule itself
+    assert sorted(zip(merged["owner"], merged["value"], strict=True)) == [
+        ("curated", 1.0),
+        ("edgar", 3.0),
+    ]
