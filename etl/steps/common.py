@@ -24,6 +24,23 @@ FACT_HEADER = (
 )
 
 
+def fact_row(
+    *,
+    entity: str,
+    metric: str,
+    period_end: str,
+    value: str,
+    unit: str,
+    source_id: str,
+    note: str,
+    subject: str = "",
+    basis: str = "measured",
+    quote: str = "",
+) -> list[str]:
+    """One curated fact row, its fields in FACT_HEADER's order."""
+    return [entity, metric, period_end, value, unit, source_id, basis, subject, quote, note]
+
+
 def read_snapshot(data_dir: Path, rel: str) -> tuple[list[dict[str, str]], dict[str, Any]]:
     """The rows of a raw snapshot CSV (as text, verbatim) and its origin metadata."""
     path = data_dir / SNAPSHOTS / rel

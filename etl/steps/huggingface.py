@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from etl.steps.common import FACT_HEADER, read_snapshot, to_csv
+from etl.steps.common import FACT_HEADER, fact_row, read_snapshot, to_csv
 
 OUT = "adoption/hf_qwen_monthly.csv"
 SUMS = (
@@ -53,17 +53,14 @@ def run(data_dir: Path) -> dict[str, str]:
                 counts[r["crawl_date"]] += 1
         for day in sorted(totals):
             rows.append(
-                [
-                    "qwen",
-                    metric,
-                    day,
-                    str(totals[day]),
-                    "count",
-                    meta["source_id"],
-                    "measured",
-                    "",
-                    "",
-                    note.format(n=counts[day]),
-                ]
+                fact_row(
+                    entity="qwen",
+                    metric=metric,
+                    period_end=day,
+                    value=str(totals[day]),
+                    unit="count",
+                    source_id=meta["source_id"],
+                    note=note.format(n=counts[day]),
+                )
             )
     return {OUT: to_csv(FACT_HEADER, rows)}

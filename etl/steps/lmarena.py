@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from etl.steps.common import FACT_HEADER, read_snapshot, to_csv
+from etl.steps.common import FACT_HEADER, fact_row, read_snapshot, to_csv
 
 OUT = "adoption/lmarena_text.csv"
 #: Lab names as the snapshots spell them -> entity slugs (one entity per lab).
@@ -47,19 +47,17 @@ def _flagship(data_dir: Path) -> list[list[str]]:
     for r in rows:
         entity = LABS[r["organization"].lower()]
         out.append(
-            [
-                entity,
-                "lmarena_text_score",
-                r["leaderboard_date"],
-                r["rating"],
-                "score",
-                meta["source_id"],
-                "measured",
-                r["model"],
-                "",
-                "best-rated flagship model of the lab on the leaderboard published that day "
+            fact_row(
+                entity=entity,
+                metric="lmarena_text_score",
+                period_end=r["leaderboard_date"],
+                value=r["rating"],
+                unit="score",
+                source_id=meta["source_id"],
+                subject=r["model"],
+                note="best-rated flagship model of the lab on the leaderboard published that day "
                 "(text, overall); the snapshot leaves out dates on which it was unchanged",
-            ]
+            )
         )
     return out
 
@@ -74,39 +72,34 @@ def _scraped(data_dir: Path) -> list[list[str]]:
             best_score[key] = r
         if r["rank"] and (key not in best_rank or int(r["rank"]) < int(best_rank[key]["rank"])):
             best_rank[key] = r
-    out = []
-    for (entity, day), r in best_score.items():
-        note = f"best score among all of the lab's models on the version scraped that day (commit {r['source_commit'][:12]})"
-        out.append(
-            [
-                entity,
-                "lmarena_text_score_all",
-                day,
-                r["rating"],
-                "score",
-                meta["source_id"],
-                "measured",
-                r["model"],
-                "",
-                note,
-            ]
+    out = [
+        fact_row(
+            entity=entity,
+            metric="lmarena_text_score_all",
+            period_end=day,
+            value=r["rating"],
+            unit="score",
+            source_id=meta["source_id"],
+            subject=r["model"],
+            note="best score among all of the lab's models on the version scraped that day "
+            f"(commit {r['source_commit'][:12]})",
         )
-    for (entity, day), r in best_rank.items():
-        note = f"best official rank of the lab's models ({r['rank_kind']}, commit {r['source_commit'][:12]})"
-        out.append(
-            [
-                entity,
-                "lmarena_text_rank",
-                day,
-                r["rank"],
-                "rank",
-                meta["source_id"],
-                "measured",
-                r["model"],
-                "",
-                note,
-            ]
+        for (entity, day), r in best_score.items()
+    ]
+    out += [
+        fact_row(
+            entity=entity,
+            metric="lmarena_text_rank",
+            period_end=day,
+            value=r["rank"],
+            unit="rank",
+            source_id=meta["source_id"],
+            subject=r["model"],
+            note=f"best official rank of the lab's models ({r['rank_kind']}, "
+            f"commit {r['source_commit'][:12]})",
         )
+        for (entity, day), r in best_rank.items()
+    ]
     return out
 
 
