@@ -127,6 +127,9 @@ def run(
         else:
             parts[name] = _accumulate(_carry_over(previous, name), outcome)
             statuses[name] = {"status": "ok", "rows": _rows(outcome), "fetched": _now()}
+        gaps = [str(g) for g in ctx.gaps if g.source == name]
+        if gaps:
+            statuses[name]["gaps"] = gaps
     failed = [n for n in online if statuses[n]["status"] == "stale"]
     if failed and not any(statuses[n]["status"] == "ok" for n in online):
         raise AllSourcesFailedError("every requested source failed; nothing was published")
@@ -140,7 +143,11 @@ def run(
             statuses.setdefault(name, prev_status.get(name, {"status": "never fetched"}))
     tables = _merge(parts)
     crosscheck = compare_owners(tables["facts"], "edgar", "curated")
-    warnings = _warnings(tables, previous, ctx.today, statuses) + crosscheck_warnings(crosscheck)
+    warnings = (
+        _warnings(tables, previous, ctx.today, statuses)
+        + [str(g) for g in ctx.gaps]
+        + crosscheck_warnings(crosscheck)
+    )
     for w in warnings:
         log.warning("%s", w)
     # Save outputs.

@@ -19,6 +19,20 @@ RawT = TypeVar("RawT")
 
 
 @dataclass(frozen=True)
+class Gap:
+    """An expected part of a unit that a source reads (a document, an endpoint, a day) and could
+    not read. A gap is a warning: the source keeps what it did read, and the refresh summary, the
+    manifest and the Sources page name the missing part instead of publishing less in silence."""
+
+    source: str
+    unit: str
+    part: str
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.unit}: {self.part} not found"
+
+
+@dataclass(frozen=True)
 class Context:
     """What a source may know about the run: where data lives, today, the current vintage.
 
@@ -30,6 +44,13 @@ class Context:
     today: date
     previous: Tables = field(default_factory=dict)
     deadline: Deadline = field(default_factory=Deadline.unbounded)
+    # Where transform() reports what it expected and could not read (see Gap); the run's one
+    # report channel, read by the pipeline after each source.
+    gaps: list[Gap] = field(default_factory=list)
+
+    def missing(self, source: str, unit: str, part: str) -> None:
+        """Report an expected part that could not be read."""
+        self.gaps.append(Gap(source, unit, part))
 
 
 class Source(Protocol[RawT]):

@@ -135,3 +135,38 @@ def test_online_rows_are_validated_like_curated_ones(tmp_path: Path) -> None:
     assert "field 'unit': must be RMB_mn for metric revenue" in reason
     assert "duplicate key (entity, metric, period_end, owner)" in reason
     assert "(+" in reason  # and more problems than the three shown
+
+
+@dataclasses.dataclass(frozen=True)
+class _Partial:
+    """A source that reads one part of its unit and reports the other as missing."""
+
+    name: str = "edgar"
+    online: bool = True
+
+    def extract(self, ctx: Context) -> Any:
+        return {"x": 1}
+
+    def transform(self, raw: Any, ctx: Context) -> dict[str, Any]:
+        ctx.missing(self.name, "FY2026Q3 exhibit", "free-cash-flow reconciliation")
+        return {
+            "facts": SOURCES["curated"]
+            .transform(SOURCES["curated"].extract(ctx), ctx)["facts"]
+            .head(0)
+        }
+
+
+def test_a_missing_part_is_a_warning_in_summary_and_manifest(
+    synthetic_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a source could not read is named in the manifest, its status and the warnings."""
+    from etl import config, pipeline
+    from etl.store import Store
+
+    monkeypatch.setitem(SOURCES, "edgar", _Partial())
+    result = pipeline.run(synthetic_dir, ["edgar"], progress=lambda _m: None)
+    expected = "edgar FY2026Q3 exhibit: free-cash-flow reconciliation not found"
+    assert expected in result.warnings
+    manifest = Store(config.store_dir(synthetic_dir)).manifest(result.vintage)
+    assert expected in manifest["warnings"]
+    assert manifest["sources"]["edgar"]["gaps"] == [expected]
