@@ -44,7 +44,17 @@ FACTS = Table(
 )
 EVENTS = Table(
     "events",
-    ("date", "category", "label", "detail", "source_id", "source_url", "owner"),
+    (
+        "date",
+        "category",
+        "label",
+        "detail",
+        "source_id",
+        "source_url",
+        "weights",
+        "importance",
+        "owner",
+    ),
     ("date", "category", "label", "owner"),
 )
 SOURCES = Table(
@@ -73,6 +83,12 @@ UNITS: frozenset[str] = frozenset(
         "tokens_per_day",
     }
 )
+#: A model release's weights: `open` (downloadable) or `api` (served only through an API); blank
+#: for events that are not releases or where the source does not say.
+EVENT_WEIGHTS: frozenset[str] = frozenset({"", "open", "api"})
+#: `major` events are drawn by default (flagship releases, results, commitments); `minor` ones
+#: (every snapshot and size variant) only when asked for; blank reads as the category's default.
+EVENT_IMPORTANCE: frozenset[str] = frozenset({"", "major", "minor"})
 EVENT_CATEGORIES: frozenset[str] = frozenset(
     {"earnings", "qwen_release", "capex_commitment", "conference", "other"}
 )

@@ -19,7 +19,16 @@ import pandera.pandas as pa
 
 from etl import periods
 from etl.errors import Problem
-from etl.models import BASES, EVENT_CATEGORIES, METRICS, SOURCE_KINDS, TABLES, UNITS
+from etl.models import (
+    BASES,
+    EVENT_CATEGORIES,
+    EVENT_IMPORTANCE,
+    EVENT_WEIGHTS,
+    METRICS,
+    SOURCE_KINDS,
+    TABLES,
+    UNITS,
+)
 
 LINE = "lineno"
 NUMBER_RE = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
@@ -32,7 +41,7 @@ CURRENCIES = frozenset({"USD", "HKD", "CNY", "RMB_per_USD", "RMB_per_HKD"})
 FACT_REQUIRED = ("entity", "metric", "period_end", "value", "unit", "source_id")
 FACT_OPTIONAL = ("fiscal_period", "subject", "locator", "quote", "note")
 EVENT_REQUIRED = ("date", "category", "label", "source_id")
-EVENT_OPTIONAL = ("detail", "note")
+EVENT_OPTIONAL = ("detail", "note", "weights", "importance")
 SOURCE_REQUIRED = ("source_id", "title", "publisher", "url", "published", "accessed", "kind")
 SOURCE_OPTIONAL = ("note",)
 PRICE_REQUIRED = ("ticker", "date", "close", "adj_close", "currency", "source_id")
@@ -78,6 +87,12 @@ _EVENT_SCHEMA = pa.DataFrameSchema(
         ),
         "label": _col(_fn(lambda v: v.strip() != "", "must not be blank")),
         "source_id": _col(_fn(lambda v: v != "", "missing source_id")),
+        "weights": _col(
+            _fn(lambda v: v in EVENT_WEIGHTS, f"must be one of {sorted(EVENT_WEIGHTS)}")
+        ),
+        "importance": _col(
+            _fn(lambda v: v in EVENT_IMPORTANCE, f"must be one of {sorted(EVENT_IMPORTANCE)}")
+        ),
     },
     strict=False,
 )
@@ -340,6 +355,12 @@ _TIDY: dict[str, pa.DataFrameSchema] = {
             ),
             "label": _text("must not be blank", lambda v: v.strip() != ""),
             "source_id": _text("missing source_id", lambda v: v != ""),
+            "weights": _text(
+                f"must be one of {sorted(EVENT_WEIGHTS)}", lambda v: v in EVENT_WEIGHTS
+            ),
+            "importance": _text(
+                f"must be one of {sorted(EVENT_IMPORTANCE)}", lambda v: v in EVENT_IMPORTANCE
+            ),
             "owner": _text("must name the source", lambda v: v != ""),
         },
         strict=False,

@@ -271,6 +271,8 @@ def _tidy_events(files: list[tuple[str, pd.DataFrame]], urls: dict[str, str]) ->
                 "detail": f["detail"],
                 "source_id": f["source_id"],
                 "source_url": f["source_id"].map(urls).fillna(""),
+                "weights": f["weights"],
+                "importance": f["importance"],
             }
         )
         for _, f in files

@@ -135,6 +135,10 @@ class HuggingFaceSource:
                 "detail": "creation date of the model repository",
                 "source_id": SOURCE_ID,
                 "source_url": "https://huggingface.co/" + bases["id"],
+                # A repository on the Hub is downloadable weights; every size and variant gets
+                # one, so they are minor events beside the curated flagship releases.
+                "weights": "open",
+                "importance": "minor",
             }
         )
         sources = pd.DataFrame(

@@ -143,3 +143,21 @@ def test_bad_source_row(synthetic_dir: Path, capsys: pytest.CaptureFixture[str])
     err = capsys.readouterr().err
     assert "data/sources.csv:4 field 'url': must be an http(s) URL (got ftp://x)" in err
     assert "data/sources.csv:4 field 'source_id': duplicate key (source_id) also on line 3" in err
+
+
+def test_event_weights_and_importance_are_closed_words(
+    synthetic_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An event's weights (open/api) and importance (major/minor) come from their vocabularies."""
+    events = synthetic_dir / "events" / "synthetic_events.csv"
+    events.write_text(
+        "date,category,label,detail,source_id,note,weights,importance\n"
+        "2025-04-29,qwen_release,SYNTHETIC open model,,syn_news,synthetic,open,major\n"
+        "2025-05-29,qwen_release,SYNTHETIC model,,syn_news,synthetic,closed,huge\n",
+        encoding="utf-8",
+    )
+    assert cli.main(["check", "--data-dir", str(synthetic_dir), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "synthetic_events.csv:3 field 'weights': must be one of ['', 'api', 'open']" in err
+    assert "synthetic_events.csv:3 field 'importance'" in err
+    assert ":2 " not in err
