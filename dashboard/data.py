@@ -140,6 +140,7 @@ def tables(vintage: str) -> dict[str, pd.DataFrame]:
         "events": events(vintage),
         "sources": sources(vintage),
         "prices_daily": prices(vintage),
+        "commitments": load_table(store_root(), vintage, "commitments"),
     }
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import arena, arena_chart, charts, frames, marketdata, pages, params
+from dashboard import arena, arena_chart, charts, frames, marketdata, pages, params, promises
 from dashboard.params import ViewState
 from etl.models import METRICS
 from etl.transform import FX_POLICY_TEXT
@@ -134,6 +134,7 @@ class _Ctx:
             "events", pd.DataFrame(columns=["date", "category", "label", "source_id"])
         )
         self.prices = tables.get("prices_daily", pd.DataFrame())
+        self.commitments = tables.get("commitments", pd.DataFrame(columns=["id", "supersedes"]))
         self.names = frames.source_names(tables["sources"])
         self.s = s
         self.v = str(s.vintage)
@@ -265,6 +266,20 @@ def spending(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         capex, name, adoption, events, note, kind=kind, commitment=commitment, stated=stated
     )
     view.charts.append(Chart("spending_chart", fig, f"capex_{s.capex}_{s.view}_vs_adoption_{c.v}"))
+    burn = promises.burndown(
+        c.commitments, c.q("capex", ccy="RMB", clip=False), c.q("capex", clip=False)
+    )
+    if burn is not None:
+        bnote = c.note(
+            [burn.frame, _statement_rows(burn.revisions, c.names)],
+            "Capex: the two capex lines of the free cash flow reconciliation, summed from the "
+            f"first quarter of the pledge's window. {burn.rate_note}",
+        )
+        view.charts.append(
+            Chart(
+                "spending_burndown", promises.figure(burn, bnote), f"pledge_burndown_{s.ccy}_{c.v}"
+            )
+        )
     front = arena.frontier(c.facts, c.names, (s.start, s.end))
     if len(front):
         releases = _events(c, ["qwen_release"])
@@ -285,11 +300,30 @@ def spending(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     parts = {name: capex, **{METRICS[m].label: f for m, f in adoption.items()}}
     if stated is not None:
         parts["Capex as stated in words"] = stated
+    if burn is not None:
+        parts["Capex since the pledge, cumulative"] = burn.frame.assign(value=burn.frame["spent"])
+        parts["Pledge and its revisions"] = _statement_rows(burn.revisions, c.names)
     if len(front):
         parts["LM Arena: Qwen's best score"] = _frontier_rows(front, "qwen", "qwen_model")
         parts["LM Arena: best rival's score"] = _frontier_rows(front, "rival", "rival_model")
     view.data = _collect(parts)
     return view
+
+
+def _statement_rows(rows: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Commitment statements as data rows (amount blank where the statement gave none)."""
+    return pd.DataFrame(
+        {
+            "period_end": pd.to_datetime(rows["date"]),
+            "value": rows["amount"].astype(float),
+            "label": rows["date"].astype(str),
+            "unit": rows["unit"].astype(str),
+            "source": rows["source_id"].map(names).fillna(rows["source_id"]),
+            "source_id": rows["source_id"],
+            "source_url": rows["source_url"],
+            "note": rows["status"] + ": " + rows["quote"],
+        }
+    )
 
 
 def _entities(metric: str) -> tuple[str, ...]:

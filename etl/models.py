@@ -67,8 +67,35 @@ PRICES = Table(
     ("ticker", "date", "close", "adj_close", "currency", "source_id", "owner"),
     ("ticker", "date", "owner"),
 )
+#: Spending commitments and guidance, one dated statement a row. `status` keeps what the
+#: company announced apart from what others reported; `supersedes` names the statement a row
+#: revises, so the history of a pledge can be drawn as a chain.
+COMMITMENTS = Table(
+    "commitments",
+    (
+        "id",
+        "date",
+        "entity",
+        "statement",
+        "amount",
+        "unit",
+        "period_start",
+        "period_end",
+        "scope",
+        "quote",
+        "status",
+        "supersedes",
+        "source_id",
+        "source_url",
+        "note",
+        "owner",
+    ),
+    ("id", "owner"),
+)
 #: Every table a vintage may hold. Table names (also in SQL) come only from here.
-TABLES: dict[str, Table] = {t.name: t for t in (FACTS, EVENTS, SOURCES, PRICES)}
+TABLES: dict[str, Table] = {t.name: t for t in (FACTS, EVENTS, SOURCES, PRICES, COMMITMENTS)}
+#: `announced`: the company said it (wherever it was read); `reported`: others reported it.
+COMMITMENT_STATUS: frozenset[str] = frozenset({"announced", "reported"})
 
 UNITS: frozenset[str] = frozenset(
     {

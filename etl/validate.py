@@ -21,6 +21,7 @@ from etl import periods
 from etl.errors import Problem
 from etl.models import (
     BASES,
+    COMMITMENT_STATUS,
     EVENT_CATEGORIES,
     EVENT_IMPORTANCE,
     EVENT_WEIGHTS,
@@ -46,6 +47,16 @@ SOURCE_REQUIRED = ("source_id", "title", "publisher", "url", "published", "acces
 SOURCE_OPTIONAL = ("note",)
 PRICE_REQUIRED = ("ticker", "date", "close", "adj_close", "currency", "source_id")
 PRICE_OPTIONAL: tuple[str, ...] = ()
+COMMITMENT_REQUIRED = ("id", "date", "entity", "statement", "quote", "status", "source_id")
+COMMITMENT_OPTIONAL = (
+    "amount",
+    "unit",
+    "period_start",
+    "period_end",
+    "scope",
+    "supersedes",
+    "note",
+)
 
 
 def is_date(v: object) -> bool:
@@ -104,6 +115,24 @@ _SOURCE_SCHEMA = pa.DataFrameSchema(
         "published": _col(_fn(lambda v: v == "" or is_date(v), "must be a date YYYY-MM-DD")),
         "accessed": _col(_fn(is_date, "must be a date YYYY-MM-DD")),
         "kind": _col(_fn(lambda v: v in SOURCE_KINDS, f"must be one of {list(SOURCE_KINDS)}")),
+    },
+    strict=False,
+)
+_COMMITMENT_SCHEMA = pa.DataFrameSchema(
+    {
+        "id": _col(_fn(lambda v: bool(SLUG_RE.match(v)), "must be a lowercase slug")),
+        "date": _col(_fn(is_date, "must be a date YYYY-MM-DD")),
+        "entity": _col(_fn(lambda v: bool(SLUG_RE.match(v)), "must be a lowercase slug")),
+        "statement": _col(_fn(lambda v: v.strip() != "", "must not be blank")),
+        "amount": _col(_fn(_is_number_text, "must be a number")),
+        "unit": _col(_fn(lambda v: v == "" or v in UNITS, "must be a known unit")),
+        "period_start": _col(_fn(lambda v: v == "" or is_date(v), "must be a date YYYY-MM-DD")),
+        "period_end": _col(_fn(lambda v: v == "" or is_date(v), "must be a date YYYY-MM-DD")),
+        "quote": _col(_fn(lambda v: v.strip() != "", "must quote the statement")),
+        "status": _col(
+            _fn(lambda v: v in COMMITMENT_STATUS, f"must be one of {sorted(COMMITMENT_STATUS)}")
+        ),
+        "source_id": _col(_fn(lambda v: v != "", "missing source_id")),
     },
     strict=False,
 )
@@ -270,6 +299,28 @@ def check_prices(name: str, frame: pd.DataFrame) -> list[Problem]:
     return problems
 
 
+def check_commitments(name: str, frame: pd.DataFrame) -> list[Problem]:
+    """Column rules of one commitments file: unique ids, an amount with its unit, a revision
+    that names a statement of the same file, and a period that ends after it starts."""
+    problems = _schema_problems(name, frame, _COMMITMENT_SCHEMA)
+    problems += duplicates(name, frame, ("id",))
+    ids = set(frame["id"])
+    for r in frame.to_dict("records"):
+        row = {k: str(val) for k, val in r.items()}
+        line = int(r[LINE])
+        if row["amount"] != "" and row["unit"] == "":
+            problems.append(Problem(name, line, "unit", "an amount needs its unit", "''"))
+        if row["supersedes"] and row["supersedes"] not in ids:
+            rule = "must name the id of another statement in this file"
+            problems.append(Problem(name, line, "supersedes", rule, row["supersedes"]))
+        if row["supersedes"] == row["id"]:
+            problems.append(Problem(name, line, "supersedes", "cannot revise itself", row["id"]))
+        start, end = row["period_start"], row["period_end"]
+        if is_date(start) and is_date(end) and end < start:
+            problems.append(Problem(name, line, "period_end", "ends before it starts", end))
+    return problems
+
+
 def check_sources(name: str, frame: pd.DataFrame) -> list[Problem]:
     """Column rules of the sources table, and unique ids."""
     problems = _schema_problems(name, frame, _SOURCE_SCHEMA)
@@ -332,6 +383,21 @@ _TIDY: dict[str, pa.DataFrameSchema] = {
             "basis": _text(f"must be one of {sorted(BASES)}", lambda v: v in BASES),
             "owner": _text("must name the source", lambda v: v != ""),
             **{c: _text("must be text", _any_text) for c in ("fiscal_period", "subject", "note")},
+        },
+        strict=False,
+    ),
+    "commitments": pa.DataFrameSchema(
+        {
+            "id": _text("must be a lowercase slug", lambda v: bool(SLUG_RE.match(v))),
+            "date": _text("must be a date YYYY-MM-DD", is_date),
+            "entity": _text("must be a lowercase slug", lambda v: bool(SLUG_RE.match(v))),
+            "amount": _number("must be a finite number or blank"),
+            "status": _text(
+                f"must be one of {sorted(COMMITMENT_STATUS)}", lambda v: v in COMMITMENT_STATUS
+            ),
+            "quote": _text("must quote the statement", lambda v: v.strip() != ""),
+            "source_id": _text("missing source_id", lambda v: v != ""),
+            "owner": _text("must name the source", lambda v: v != ""),
         },
         strict=False,
     ),

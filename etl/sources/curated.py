@@ -16,11 +16,13 @@ import pandas as pd
 from etl import validate as v
 from etl.config import MAX_CURATED_BYTES
 from etl.errors import Problem, ValidationError
+from etl.models import TABLES
 from etl.sources.base import Context, Tables, empty_table
 
 FACT_DIRS = ("financials", "statements", "adoption")
 EVENT_DIRS = ("events",)
 PRICE_DIRS = ("market",)
+COMMITMENT_DIRS = ("commitments",)
 SOURCES_FILE = "sources.csv"
 SNAPSHOTS_DIR = "snapshots"
 #: Fields every snapshot's .meta.json carries (see data/README.md, "Raw snapshots").
@@ -44,7 +46,7 @@ META_FIELDS = (
 def curated_files(data_dir: Path) -> list[Path]:
     """Every curated input file, in a stable order (sources first)."""
     files = [data_dir / SOURCES_FILE]
-    for sub in (*FACT_DIRS, *EVENT_DIRS, *PRICE_DIRS):
+    for sub in (*FACT_DIRS, *EVENT_DIRS, *PRICE_DIRS, *COMMITMENT_DIRS):
         files += sorted((data_dir / sub).glob("*.csv"))
     files += sorted((data_dir / SNAPSHOTS_DIR).glob("**/*.meta.json"))
     return files
@@ -58,6 +60,8 @@ def _kind(rel: str) -> str:
     top = rel.split("/")[0]
     if top in EVENT_DIRS:
         return "events"
+    if top in COMMITMENT_DIRS:
+        return "commitments"
     return "prices" if top in PRICE_DIRS else "facts"
 
 
@@ -66,12 +70,14 @@ _COLUMNS = {
     "facts": (v.FACT_REQUIRED, (*v.FACT_OPTIONAL, "basis")),
     "events": (v.EVENT_REQUIRED, v.EVENT_OPTIONAL),
     "prices": (v.PRICE_REQUIRED, v.PRICE_OPTIONAL),
+    "commitments": (v.COMMITMENT_REQUIRED, v.COMMITMENT_OPTIONAL),
 }
 _CHECKS = {
     "sources": v.check_sources,
     "facts": v.check_facts,
     "events": v.check_events,
     "prices": v.check_prices,
+    "commitments": v.check_commitments,
 }
 
 
@@ -99,7 +105,7 @@ class CuratedSource:
         prefix = ctx.data_dir.name
         problems: list[Problem] = []
         parts: dict[str, list[tuple[str, pd.DataFrame]]] = {
-            k: [] for k in ("facts", "events", "prices")
+            k: [] for k in ("facts", "events", "prices", "commitments")
         }
         sources: list[pd.DataFrame] = []
         for rel, data in raw.items():
@@ -134,6 +140,7 @@ class CuratedSource:
             "facts": _tidy_facts(parts["facts"], urls, prefix),
             "events": _tidy_events(parts["events"], urls),
             "prices_daily": _tidy_prices(parts["prices"]),
+            "commitments": _tidy_commitments(parts["commitments"], urls),
             "sources": all_sources.drop(columns=[v.LINE]).reset_index(drop=True),
         }
 
@@ -194,7 +201,7 @@ def _global_rules(
                 rule = f"duplicate key (entity, metric, period_end) also at {seen[key]}"
                 out.append(Problem(name, int(r[v.LINE]), "metric", rule, "/".join(key)))
             seen.setdefault(key, where)
-    for name, frame in (*parts["events"], *parts["prices"]):
+    for name, frame in (*parts["events"], *parts["prices"], *parts["commitments"]):
         out += v.unknown_sources(name, frame, known)
     return out
 
@@ -279,6 +286,19 @@ def _tidy_events(files: list[tuple[str, pd.DataFrame]], urls: dict[str, str]) ->
     ]
     if not parts:
         return empty_table("events").drop(columns=["owner"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _tidy_commitments(files: list[tuple[str, pd.DataFrame]], urls: dict[str, str]) -> pd.DataFrame:
+    columns = [c for c in TABLES["commitments"].columns if c not in ("owner", "source_url")]
+    parts = [
+        f.loc[:, columns].assign(
+            amount=_number(f["amount"]), source_url=f["source_id"].map(urls).fillna("")
+        )
+        for _, f in files
+    ]
+    if not parts:
+        return empty_table("commitments").drop(columns=["owner"])
     return pd.concat(parts, ignore_index=True)
 
 

@@ -1,0 +1,193 @@
+"""What the company promised: a spending pledge burned down quarter by quarter, with its revisions.
+
+Pure functions of a vintage's `commitments` table and a quarterly capex frame; the Spending
+page draws the figure and the snapshot bundle renders the same one.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.charts import _custom, _hover, _layout, footnote
+from dashboard.theme import COLORS, unit_label
+
+#: The pledge the burn-down follows: the first statement with an amount that no later one
+#: restates with a new amount (revisions without an amount are drawn as marks on it).
+PLEDGE_ID = "alibaba_380bn"
+
+
+@dataclass(frozen=True)
+class Burndown:
+    """Cumulative capex since a pledge's start against the pledge and its straight-line pace."""
+
+    pledge: pd.Series
+    #: Quarter ends in the pledge's window, with `spent` (cumulative, in the view's currency),
+    #: `pace` (the straight line from zero to the pledge), and the quarter's own row fields.
+    frame: pd.DataFrame
+    #: The pledge in the view's currency (the RMB amount, or converted at the rate of the
+    #: newest quarter drawn; `rate_note` says which).
+    target: float
+    unit: str
+    rate_note: str
+    #: Quarters left to reach the pledge at the newest quarter's spending (None: no spending).
+    quarters_left: float | None
+    #: Statements about this pledge, in date order, each with its status and quote.
+    revisions: pd.DataFrame
+
+
+def chain(commitments: pd.DataFrame, root: str = PLEDGE_ID) -> pd.DataFrame:
+    """The pledge and every statement that revises it, directly or through another, by date."""
+    if commitments.empty or root not in set(commitments["id"]):
+        return commitments.iloc[0:0]
+    ids = {root}
+    grew = True
+    while grew:
+        more = set(commitments.loc[commitments["supersedes"].isin(ids), "id"])
+        grew = not more <= ids
+        ids |= more
+    out = commitments[commitments["id"].isin(ids)]
+    return out.sort_values(["date", "id"]).reset_index(drop=True)
+
+
+def _quarters_between(start: pd.Timestamp, end: pd.Timestamp) -> int:
+    return (end.year - start.year) * 4 + (end.month - start.month) // 3 + 1
+
+
+def burndown(
+    commitments: pd.DataFrame,
+    capex_rmb: pd.DataFrame,
+    capex_shown: pd.DataFrame,
+    root: str = PLEDGE_ID,
+) -> Burndown | None:
+    """The burn-down of the pledge, or None where it or its capex is not on file.
+
+    `capex_rmb` and `capex_shown` are the same quarterly capex (the reconciliation lines) in RMB
+    and in the view's currency; the pledge is converted with the ratio of the two at the newest
+    quarter drawn, so the line and the bars use one rate.
+    """
+    rows = chain(commitments, root)
+    if rows.empty:
+        return None
+    pledge = rows.iloc[0]
+    start = pd.Timestamp(str(pledge["period_start"]))
+    end = pd.Timestamp(str(pledge["period_end"]))
+    window = capex_shown[(capex_shown["period_end"] > start) & (capex_shown["period_end"] <= end)]
+    window = window[window["value"].notna()].sort_values("period_end").reset_index(drop=True)
+    if window.empty:
+        return None
+    total = _quarters_between(start, end)
+    step = float(pledge["amount"]) / total
+    unit = str(window["unit"].iloc[0])
+    newest = window.iloc[-1]
+    rmb = capex_rmb.loc[capex_rmb["period_end"] == newest["period_end"], "value"]
+    if unit == str(pledge["unit"]) or rmb.empty or not float(rmb.iloc[0]):
+        rate, rate_note = 1.0, ""
+    else:
+        rate = float(newest["value"]) / float(rmb.iloc[0])
+        rate_note = (
+            f"The pledge is converted at the rate of {newest['label']} "
+            f"(RMB {1 / rate:,.4f} per US$), the newest quarter drawn. "
+        )
+    frame = window.assign(
+        spent=window["value"].cumsum(),
+        pace=[
+            step * rate * _quarters_between(start, pd.Timestamp(d)) for d in window["period_end"]
+        ],
+    )
+    target = float(pledge["amount"]) * rate
+    left = target - float(frame["spent"].iloc[-1])
+    run_rate = float(newest["value"])
+    quarters_left = max(left, 0.0) / run_rate if run_rate > 0 else None
+    return Burndown(pledge, frame, target, unit, rate_note, quarters_left, rows)
+
+
+def summary(b: Burndown) -> str:
+    """One sentence: how much of the pledge is spent, against the pace, and what is left."""
+    newest = b.frame.iloc[-1]
+    spent, pace = float(newest["spent"]), float(newest["pace"])
+    share = spent / b.target if b.target else math.nan
+    ahead = "ahead of" if spent >= pace else "behind"
+    left = (
+        f"at {newest['label']}'s spending, about {b.quarters_left:.1f} more quarters reach it"
+        if b.quarters_left
+        else "the pledge is reached"
+        if b.quarters_left == 0
+        else "no spending to extrapolate"
+    )
+    return (
+        f"{share:.0%} spent by {newest['label']} ({_money(spent, b.unit)} of "
+        f"{_money(b.target, b.unit)}), {ahead} the straight-line pace ({_money(pace, b.unit)}); "
+        f"{left}."
+    )
+
+
+def _money(value: float, unit: str) -> str:
+    sign = "US$" if unit.startswith("USD") else "RMB "
+    return f"{sign}{value / 1000:,.1f} bn"
+
+
+def _wrap(text: str, width: int = 60) -> str:
+    return "<br>".join(textwrap.wrap(text, width))
+
+
+def figure(b: Burndown, note: str) -> go.Figure:
+    """Cumulative capex (bars) against the pledge and its pace; each statement a mark whose hover
+    quotes it; statements reported by others drawn hollow and dashed, the company's own solid."""
+    f = b.frame
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=f["period_end"],
+            y=f["spent"],
+            name="Capex since the pledge, cumulative",
+            marker_color=COLORS["capex"],
+            customdata=_custom(f),
+            hovertemplate=_hover("Cumulative capex", b.unit),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=f["period_end"],
+            y=f["pace"],
+            name="Straight-line pace of the pledge",
+            mode="lines",
+            line={"color": COLORS["capex_commitment"], "dash": "dash"},
+            hovertemplate=f"Pace: %{{y:,.0f}} {unit_label(b.unit)}<extra></extra>",
+        )
+    )
+    fig.add_hline(
+        y=b.target,
+        line_dash="dot",
+        line_color=COLORS["capex_commitment"],
+        annotation_text=f"Pledge: {b.pledge['statement']}",
+        annotation_position="top left",
+    )
+    for status, symbol in (("announced", "triangle-down"), ("reported", "triangle-down-open")):
+        rows = b.revisions[b.revisions["status"] == status]
+        if rows.empty:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=pd.to_datetime(rows["date"]),
+                y=[b.target] * len(rows),
+                mode="markers",
+                name=f"Statements ({'the company' if status == 'announced' else 'reported by others'})",
+                marker={"symbol": symbol, "size": 13, "color": COLORS["capex_commitment"]},
+                customdata=[
+                    [str(r["date"]), _wrap(str(r["statement"])), _wrap(f"“{r['quote']}”")]
+                    for r in rows.to_dict("records")
+                ],
+                hovertemplate=(
+                    "<b>%{customdata[0]}: %{customdata[1]}</b><br>%{customdata[2]}"
+                    f"<br><i>{status}</i><extra></extra>"
+                ),
+            )
+        )
+    title = f"Pledge burn-down: {b.pledge['statement']}<br><sup>{summary(b)}</sup>"
+    _layout(fig, title, unit_label(b.unit))
+    return footnote(fig, note)
