@@ -92,8 +92,32 @@ COMMITMENTS = Table(
     ),
     ("id", "owner"),
 )
+#: What each results announcement says about each tracked KPI (etl/disclosures.py): `status` is
+#: `value`, `words` or `silent`; `wording` is the sentence it rests on, `basis` the segment name or
+#: wording the release uses, so a recast shows.
+DISCLOSURES = Table(
+    "disclosures",
+    (
+        "entity",
+        "kpi",
+        "fiscal_period",
+        "period_end",
+        "status",
+        "value",
+        "unit",
+        "wording",
+        "basis",
+        "source_id",
+        "source_url",
+        "note",
+        "owner",
+    ),
+    ("entity", "kpi", "period_end", "owner"),
+)
 #: Every table a vintage may hold. Table names (also in SQL) come only from here.
-TABLES: dict[str, Table] = {t.name: t for t in (FACTS, EVENTS, SOURCES, PRICES, COMMITMENTS)}
+TABLES: dict[str, Table] = {
+    t.name: t for t in (FACTS, EVENTS, SOURCES, PRICES, COMMITMENTS, DISCLOSURES)
+}
 #: `announced`: the company said it (wherever it was read); `reported`: others reported it.
 COMMITMENT_STATUS: frozenset[str] = frozenset({"announced", "reported"})
 

@@ -18,6 +18,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from etl import periods
+from etl.disclosures import KPI_IDS, STATUSES
 from etl.errors import Problem
 from etl.models import (
     BASES,
@@ -47,6 +48,8 @@ SOURCE_REQUIRED = ("source_id", "title", "publisher", "url", "published", "acces
 SOURCE_OPTIONAL = ("note",)
 PRICE_REQUIRED = ("ticker", "date", "close", "adj_close", "currency", "source_id")
 PRICE_OPTIONAL: tuple[str, ...] = ()
+DISCLOSURE_REQUIRED = ("entity", "kpi", "fiscal_period", "period_end", "status", "source_id")
+DISCLOSURE_OPTIONAL = ("value", "unit", "wording", "basis", "note")
 COMMITMENT_REQUIRED = ("id", "date", "entity", "statement", "quote", "status", "source_id")
 COMMITMENT_OPTIONAL = (
     "amount",
@@ -132,6 +135,18 @@ _COMMITMENT_SCHEMA = pa.DataFrameSchema(
         "status": _col(
             _fn(lambda v: v in COMMITMENT_STATUS, f"must be one of {sorted(COMMITMENT_STATUS)}")
         ),
+        "source_id": _col(_fn(lambda v: v != "", "missing source_id")),
+    },
+    strict=False,
+)
+_DISCLOSURE_SCHEMA = pa.DataFrameSchema(
+    {
+        "entity": _col(_fn(lambda v: bool(SLUG_RE.match(v)), "must be a lowercase slug")),
+        "kpi": _col(_fn(lambda v: v in KPI_IDS, f"must be one of {list(KPI_IDS)}")),
+        "period_end": _col(_fn(is_date, "must be a date YYYY-MM-DD")),
+        "status": _col(_fn(lambda v: v in STATUSES, f"must be one of {list(STATUSES)}")),
+        "value": _col(_fn(_is_number_text, "must be a number")),
+        "unit": _col(_fn(lambda v: v == "" or v in UNITS, "must be a known unit")),
         "source_id": _col(_fn(lambda v: v != "", "missing source_id")),
     },
     strict=False,
@@ -299,6 +314,21 @@ def check_prices(name: str, frame: pd.DataFrame) -> list[Problem]:
     return problems
 
 
+def check_disclosures(name: str, frame: pd.DataFrame) -> list[Problem]:
+    """Column rules of one disclosures file: a `value` cell has a number, other cells none,
+    and a cell that is not silent quotes its sentence."""
+    problems = _schema_problems(name, frame, _DISCLOSURE_SCHEMA)
+    problems += duplicates(name, frame, ("entity", "kpi", "period_end"))
+    for r in frame.to_dict("records"):
+        line, status, value = int(r[LINE]), str(r["status"]), str(r["value"])
+        if (status == "value") != (value != ""):
+            rule = "a number goes with status value, and only with it"
+            problems.append(Problem(name, line, "value", rule, value or "''"))
+        if status != "silent" and not str(r["wording"]).strip():
+            problems.append(Problem(name, line, "wording", "must quote the sentence", "''"))
+    return problems
+
+
 def check_commitments(name: str, frame: pd.DataFrame) -> list[Problem]:
     """Column rules of one commitments file: unique ids, an amount with its unit, a revision
     that names a statement of the same file, and a period that ends after it starts."""
@@ -383,6 +413,17 @@ _TIDY: dict[str, pa.DataFrameSchema] = {
             "basis": _text(f"must be one of {sorted(BASES)}", lambda v: v in BASES),
             "owner": _text("must name the source", lambda v: v != ""),
             **{c: _text("must be text", _any_text) for c in ("fiscal_period", "subject", "note")},
+        },
+        strict=False,
+    ),
+    "disclosures": pa.DataFrameSchema(
+        {
+            "entity": _text("must be a lowercase slug", lambda v: bool(SLUG_RE.match(v))),
+            "kpi": _text(f"must be one of {list(KPI_IDS)}", lambda v: v in KPI_IDS),
+            "period_end": _text("must be a date YYYY-MM-DD", is_date),
+            "status": _text(f"must be one of {list(STATUSES)}", lambda v: v in STATUSES),
+            "value": _number("must be a finite number or blank"),
+            "owner": _text("must name the source", lambda v: v != ""),
         },
         strict=False,
     ),

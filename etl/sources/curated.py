@@ -23,6 +23,7 @@ FACT_DIRS = ("financials", "statements", "adoption")
 EVENT_DIRS = ("events",)
 PRICE_DIRS = ("market",)
 COMMITMENT_DIRS = ("commitments",)
+DISCLOSURE_DIRS = ("disclosures",)
 SOURCES_FILE = "sources.csv"
 SNAPSHOTS_DIR = "snapshots"
 #: Fields every snapshot's .meta.json carries (see data/README.md, "Raw snapshots").
@@ -46,7 +47,7 @@ META_FIELDS = (
 def curated_files(data_dir: Path) -> list[Path]:
     """Every curated input file, in a stable order (sources first)."""
     files = [data_dir / SOURCES_FILE]
-    for sub in (*FACT_DIRS, *EVENT_DIRS, *PRICE_DIRS, *COMMITMENT_DIRS):
+    for sub in (*FACT_DIRS, *EVENT_DIRS, *PRICE_DIRS, *COMMITMENT_DIRS, *DISCLOSURE_DIRS):
         files += sorted((data_dir / sub).glob("*.csv"))
     files += sorted((data_dir / SNAPSHOTS_DIR).glob("**/*.meta.json"))
     return files
@@ -62,6 +63,8 @@ def _kind(rel: str) -> str:
         return "events"
     if top in COMMITMENT_DIRS:
         return "commitments"
+    if top in DISCLOSURE_DIRS:
+        return "disclosures"
     return "prices" if top in PRICE_DIRS else "facts"
 
 
@@ -71,6 +74,7 @@ _COLUMNS = {
     "events": (v.EVENT_REQUIRED, v.EVENT_OPTIONAL),
     "prices": (v.PRICE_REQUIRED, v.PRICE_OPTIONAL),
     "commitments": (v.COMMITMENT_REQUIRED, v.COMMITMENT_OPTIONAL),
+    "disclosures": (v.DISCLOSURE_REQUIRED, v.DISCLOSURE_OPTIONAL),
 }
 _CHECKS = {
     "sources": v.check_sources,
@@ -78,6 +82,7 @@ _CHECKS = {
     "events": v.check_events,
     "prices": v.check_prices,
     "commitments": v.check_commitments,
+    "disclosures": v.check_disclosures,
 }
 
 
@@ -105,7 +110,7 @@ class CuratedSource:
         prefix = ctx.data_dir.name
         problems: list[Problem] = []
         parts: dict[str, list[tuple[str, pd.DataFrame]]] = {
-            k: [] for k in ("facts", "events", "prices", "commitments")
+            k: [] for k in ("facts", "events", "prices", "commitments", "disclosures")
         }
         sources: list[pd.DataFrame] = []
         for rel, data in raw.items():
@@ -141,6 +146,7 @@ class CuratedSource:
             "events": _tidy_events(parts["events"], urls),
             "prices_daily": _tidy_prices(parts["prices"]),
             "commitments": _tidy_commitments(parts["commitments"], urls),
+            "disclosures": _tidy_disclosures(parts["disclosures"], urls),
             "sources": all_sources.drop(columns=[v.LINE]).reset_index(drop=True),
         }
 
@@ -201,7 +207,12 @@ def _global_rules(
                 rule = f"duplicate key (entity, metric, period_end) also at {seen[key]}"
                 out.append(Problem(name, int(r[v.LINE]), "metric", rule, "/".join(key)))
             seen.setdefault(key, where)
-    for name, frame in (*parts["events"], *parts["prices"], *parts["commitments"]):
+    for name, frame in (
+        *parts["events"],
+        *parts["prices"],
+        *parts["commitments"],
+        *parts["disclosures"],
+    ):
         out += v.unknown_sources(name, frame, known)
     return out
 
@@ -299,6 +310,19 @@ def _tidy_commitments(files: list[tuple[str, pd.DataFrame]], urls: dict[str, str
     ]
     if not parts:
         return empty_table("commitments").drop(columns=["owner"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _tidy_disclosures(files: list[tuple[str, pd.DataFrame]], urls: dict[str, str]) -> pd.DataFrame:
+    columns = [c for c in TABLES["disclosures"].columns if c not in ("owner", "source_url")]
+    parts = [
+        f.loc[:, columns].assign(
+            value=_number(f["value"]), source_url=f["source_id"].map(urls).fillna("")
+        )
+        for _, f in files
+    ]
+    if not parts:
+        return empty_table("disclosures").drop(columns=["owner"])
     return pd.concat(parts, ignore_index=True)
 
 

@@ -1,0 +1,70 @@
+"""Step: the KPI disclosure strip from the whole text of each results announcement.
+
+Reads snapshots/releases/alibaba_results_texts.jsonl.gz (one announcement a line, verbatim text)
+and writes disclosures/alibaba_kpis.csv: for every quarter and KPI, whether the release states a
+number, speaks of the KPI in words only, or says nothing, with the sentence it rests on.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from etl import disclosures
+from etl.steps.common import SNAPSHOTS, to_csv
+
+SNAPSHOT = "releases/alibaba_results_texts.jsonl.gz"
+OUT = "disclosures/alibaba_kpis.csv"
+HEADER = (
+    "entity",
+    "kpi",
+    "fiscal_period",
+    "period_end",
+    "status",
+    "value",
+    "unit",
+    "wording",
+    "basis",
+    "source_id",
+    "note",
+)
+_UNITS = {k.id: k.unit for k in disclosures.KPIS}
+
+
+def _number(value: object) -> str:
+    if value is None:
+        return ""
+    f = float(str(value))
+    return str(int(f)) if f.is_integer() else repr(f)
+
+
+def run(data_dir: Path) -> dict[str, str]:
+    """disclosures/alibaba_kpis.csv from the bundled announcement texts."""
+    path = data_dir / SNAPSHOTS / SNAPSHOT
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        releases = [json.loads(line) for line in fh if line.strip()]
+    rows = []
+    for r in sorted(releases, key=lambda r: str(r["period_end"])):
+        for c in disclosures.cells(str(r["text"])):
+            note = {
+                "value": "number as the release states it",
+                "words": "the release speaks of it without a number",
+                "silent": "not found in the whole text of the release",
+            }[str(c["status"])]
+            rows.append(
+                [
+                    "alibaba",
+                    str(c["kpi"]),
+                    str(r["fiscal_period"]),
+                    str(r["period_end"]),
+                    str(c["status"]),
+                    _number(c["value"]),
+                    _UNITS[str(c["kpi"])],
+                    str(c["wording"]),
+                    str(c["basis"]),
+                    str(r["source_id"]),
+                    note,
+                ]
+            )
+    return {OUT: to_csv(HEADER, rows)}
