@@ -141,6 +141,7 @@ def tables(vintage: str) -> dict[str, pd.DataFrame]:
         "sources": sources(vintage),
         "prices_daily": prices(vintage),
         "commitments": load_table(store_root(), vintage, "commitments"),
+        "disclosures": load_table(store_root(), vintage, "disclosures"),
     }
 
 

@@ -14,7 +14,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts import _custom, _hover, _layout, footnote
-from dashboard.theme import COLORS, unit_label
+from dashboard.theme import COLORS, count, money, unit_label
+from etl import disclosures
 
 #: The pledge the burn-down follows: the first statement with an amount that no later one
 #: restates with a new amount (revisions without an amount are drawn as marks on it).
@@ -120,15 +121,10 @@ def summary(b: Burndown) -> str:
         else "no spending to extrapolate"
     )
     return (
-        f"{share:.0%} spent by {newest['label']} ({_money(spent, b.unit)} of "
-        f"{_money(b.target, b.unit)}), {ahead} the straight-line pace ({_money(pace, b.unit)}); "
+        f"{share:.0%} spent by {newest['label']} ({money(spent, b.unit)} of "
+        f"{money(b.target, b.unit)}), {ahead} the straight-line pace ({money(pace, b.unit)}); "
         f"{left}."
     )
-
-
-def _money(value: float, unit: str) -> str:
-    sign = "US$" if unit.startswith("USD") else "RMB "
-    return f"{sign}{value / 1000:,.1f} bn"
 
 
 def _wrap(text: str, width: int = 60) -> str:
@@ -190,4 +186,131 @@ def figure(b: Burndown, note: str) -> go.Figure:
         )
     title = f"Pledge burn-down: {b.pledge['statement']}<br><sup>{summary(b)}</sup>"
     _layout(fig, title, unit_label(b.unit))
+    # The summary line takes the title's second row, so the legend goes under the plot.
+    fig.update_layout(
+        legend={"orientation": "h", "y": -0.16, "yanchor": "top", "x": 0, "xanchor": "left"},
+        margin={"t": 90},
+    )
+    return footnote(fig, note)
+
+
+#: Cell colours of the strip: a number stated, words only, nothing.
+STRIP_COLORS = {"value": "#1c7ed6", "words": "#a5d8ff", "silent": "#f1f3f5"}
+_STATUS_CODE = {"silent": 0, "words": 1, "value": 2}
+
+
+def _cell_text(value: object, unit: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    v = float(str(value))
+    if unit == "pct":
+        return f"{v:+.0f}%"
+    if unit in ("RMB_mn", "USD_mn"):
+        return money(v, unit)
+    return count(v)
+
+
+def strip_figure(
+    strip: pd.DataFrame, names: dict[str, str], note: str, quarters: set[str] | None = None
+) -> go.Figure:
+    """Quarters x KPIs: what each release said. A cell is dark where the release states a number,
+    light where it speaks in words only, pale where silent; "✕" marks a KPI that went silent
+    after an earlier release gave it, "◆" a change of basis (a recast segment, a new wording).
+    Every cell's hover quotes the release; every quarter's label links to its document.
+
+    Silences and recasts are judged on the whole strip, then `quarters` (default: all) are drawn.
+    """
+    marked = disclosures.flags(strip)
+    if quarters is not None:
+        marked = marked[marked["fiscal_period"].isin(quarters)]
+    quarters_drawn = sorted(set(marked["fiscal_period"]), key=lambda q: str(q))
+    order = [k.id for k in disclosures.KPIS if k.id in set(marked["kpi"])]
+    labels = {k.id: k.label for k in disclosures.KPIS}
+    cell = {(r["kpi"], r["fiscal_period"]): r for r in marked.to_dict("records")}
+    z: list[list[int | None]] = []
+    text: list[list[str]] = []
+    hover: list[list[str]] = []
+    for kpi in order:
+        zr: list[int | None] = []
+        tr: list[str] = []
+        hr: list[str] = []
+        for q in quarters_drawn:
+            r = cell.get((kpi, q))
+            if r is None:
+                zr.append(None)
+                tr.append("")
+                hr.append(f"{q}: no release on file")
+                continue
+            status = str(r["status"])
+            mark = "✕" if r["went_silent"] else ""
+            mark += "◆" if r["basis_changed"] else ""
+            zr.append(_STATUS_CODE[status])
+            tr.append((_cell_text(r["value"], str(r["unit"])) + " " + mark).strip())
+            said = _wrap(f"“{r['wording']}”") if r["wording"] else "not found in the release"
+            flag = " · went silent" if r["went_silent"] else ""
+            flag += f" · basis now: {r['basis']}" if r["basis_changed"] else ""
+            hr.append(
+                f"<b>{q} · {labels[kpi]}</b><br>{status}{flag}<br>{said}"
+                f"<br>Source: {names.get(str(r['source_id']), r['source_id'])}"
+            )
+        z.append(zr)
+        text.append(tr)
+        hover.append(hr)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=quarters_drawn,
+            y=[labels[k] for k in order],
+            text=text,
+            texttemplate="%{text}",
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+            zmin=0,
+            zmax=2,
+            colorscale=[
+                [0.0, STRIP_COLORS["silent"]],
+                [0.33, STRIP_COLORS["silent"]],
+                [0.34, STRIP_COLORS["words"]],
+                [0.66, STRIP_COLORS["words"]],
+                [0.67, STRIP_COLORS["value"]],
+                [1.0, STRIP_COLORS["value"]],
+            ],
+            showscale=False,
+            xgap=2,
+            ygap=2,
+        )
+    )
+    docs = {
+        str(r["fiscal_period"]): str(r["source_url"])
+        for r in marked.to_dict("records")
+        if str(r["source_url"]).startswith("https://")
+    }
+    fig.update_xaxes(
+        tickvals=quarters_drawn,
+        ticktext=[
+            f'<a href="{docs[q]}" target="_blank">{q}</a>' if q in docs else q
+            for q in quarters_drawn
+        ],
+        side="top",
+        title_text="results announcement (click a quarter to open it)",
+    )
+    fig.update_yaxes(autorange="reversed", title_text="")
+    fig.update_layout(
+        title={
+            "text": "What each release disclosed: KPI strip<br><sup>"
+            + " ".join(
+                f'<span style="color:{STRIP_COLORS[k]}">■</span> {label}'
+                for k, label in (
+                    ("value", "a number stated"),
+                    ("words", "words only"),
+                    ("silent", "nothing found"),
+                )
+            )
+            + " · ✕ went silent · ◆ change of basis</sup>",
+            "x": 0,
+            "xanchor": "left",
+        },
+        height=120 + 34 * len(order),
+        margin={"l": 10, "t": 110},
+    )
     return footnote(fig, note)

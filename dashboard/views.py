@@ -135,6 +135,7 @@ class _Ctx:
         )
         self.prices = tables.get("prices_daily", pd.DataFrame())
         self.commitments = tables.get("commitments", pd.DataFrame(columns=["id", "supersedes"]))
+        self.disclosures = tables.get("disclosures", pd.DataFrame())
         self.names = frames.source_names(tables["sources"])
         self.s = s
         self.v = str(s.vintage)
@@ -266,20 +267,6 @@ def spending(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         capex, name, adoption, events, note, kind=kind, commitment=commitment, stated=stated
     )
     view.charts.append(Chart("spending_chart", fig, f"capex_{s.capex}_{s.view}_vs_adoption_{c.v}"))
-    burn = promises.burndown(
-        c.commitments, c.q("capex", ccy="RMB", clip=False), c.q("capex", clip=False)
-    )
-    if burn is not None:
-        bnote = c.note(
-            [burn.frame, _statement_rows(burn.revisions, c.names)],
-            "Capex: the two capex lines of the free cash flow reconciliation, summed from the "
-            f"first quarter of the pledge's window. {burn.rate_note}",
-        )
-        view.charts.append(
-            Chart(
-                "spending_burndown", promises.figure(burn, bnote), f"pledge_burndown_{s.ccy}_{c.v}"
-            )
-        )
     front = arena.frontier(c.facts, c.names, (s.start, s.end))
     if len(front):
         releases = _events(c, ["qwen_release"])
@@ -297,17 +284,79 @@ def spending(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
                 f"lmarena_frontier_{c.v}",
             )
         )
+    promised = _promises(c, view)
     parts = {name: capex, **{METRICS[m].label: f for m, f in adoption.items()}}
     if stated is not None:
         parts["Capex as stated in words"] = stated
-    if burn is not None:
-        parts["Capex since the pledge, cumulative"] = burn.frame.assign(value=burn.frame["spent"])
-        parts["Pledge and its revisions"] = _statement_rows(burn.revisions, c.names)
+    parts.update(promised)
     if len(front):
         parts["LM Arena: Qwen's best score"] = _frontier_rows(front, "qwen", "qwen_model")
         parts["LM Arena: best rival's score"] = _frontier_rows(front, "rival", "rival_model")
     view.data = _collect(parts)
     return view
+
+
+def _promises(c: _Ctx, view: View) -> dict[str, pd.DataFrame]:
+    """The pledge burn-down and the KPI strip on the Spending page; returns their data rows."""
+    s = c.s
+    parts: dict[str, pd.DataFrame] = {}
+    burn = promises.burndown(
+        c.commitments, c.q("capex", ccy="RMB", clip=False), c.q("capex", clip=False)
+    )
+    if burn is not None:
+        bnote = c.note(
+            [burn.frame, _statement_rows(burn.revisions, c.names)],
+            "Capex: the two capex lines of the free cash flow reconciliation, summed from the "
+            f"first quarter of the pledge's window. {burn.rate_note}",
+        )
+        view.charts.append(
+            Chart(
+                "spending_burndown", promises.figure(burn, bnote), f"pledge_burndown_{s.ccy}_{c.v}"
+            )
+        )
+    strip = c.disclosures
+    if len(strip):
+        strip = strip[strip["entity"] == "alibaba"]
+        shown = frames.clip(
+            strip.assign(period_end=pd.to_datetime(strip["period_end"])), (s.start, s.end)
+        )
+        if len(shown):
+            snote = c.note(
+                [_disclosure_rows(shown, c.names)],
+                "Read from the whole text of each results announcement: a number stated, words "
+                "only, or nothing found; ✕ a KPI that went silent after an earlier release gave "
+                "it, ◆ a change of basis. ",
+                ccy="RMB",
+            )
+            view.charts.append(
+                Chart(
+                    "spending_kpi_strip",
+                    promises.strip_figure(strip, c.names, snote, set(shown["fiscal_period"])),
+                    f"kpi_strip_{c.v}",
+                )
+            )
+    if burn is not None:
+        parts["Capex since the pledge, cumulative"] = burn.frame.assign(value=burn.frame["spent"])
+        parts["Pledge and its revisions"] = _statement_rows(burn.revisions, c.names)
+    if len(strip):
+        parts["KPI disclosures"] = _disclosure_rows(strip, c.names)
+    return parts
+
+
+def _disclosure_rows(strip: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Strip cells as data rows: the KPI and status in the label, the sentence in the note."""
+    return pd.DataFrame(
+        {
+            "period_end": pd.to_datetime(strip["period_end"]),
+            "value": strip["value"].astype(float),
+            "label": strip["fiscal_period"] + " " + strip["kpi"] + ": " + strip["status"],
+            "unit": strip["unit"].astype(str),
+            "source": strip["source_id"].map(names).fillna(strip["source_id"]),
+            "source_id": strip["source_id"],
+            "source_url": strip["source_url"],
+            "note": strip["wording"],
+        }
+    )
 
 
 def _statement_rows(rows: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:

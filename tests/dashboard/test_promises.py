@@ -141,4 +141,39 @@ def test_spending_page_burns_down_the_380bn_pledge_on_bundled_data(
     assert len(chain) >= 3
     for r in chain:
         assert r["quote"] in quotes.replace("<br>", " ")
-    assert ("RMB 380.0 bn" if ccy == "RMB" else "US$") in chart.figure.layout.title.text
+    assert ("of ¥380.0bn" if ccy == "RMB" else "of US$") in chart.figure.layout.title.text
+
+
+def test_the_kpi_strip_is_drawn_with_links_and_flags(built_real_store: Path) -> None:
+    """Quarters x KPIs on the bundled data: every drawn quarter links to its document, a silence
+    after a disclosure carries ✕, and the hover quotes the release."""
+    store = Store(built_real_store / "store")
+    view = views.spending(store.read_all(), params.ViewState(vintage=store.current_id()))
+    chart = next(c for c in view.charts if c.key == "spending_kpi_strip")
+    heat = chart.figure.data[0]
+    assert len(heat.y) >= 8 and len(heat.x) >= 15
+    ticks = chart.figure.layout.xaxis.ticktext
+    assert all('href="https://' in t for t in ticks)
+    row = list(heat.y).index("AI-related products' share of cloud revenue from external customers")
+    col = list(heat.x).index("FY2026Q3")
+    assert "✕" in heat.text[row][col]
+    streak = list(heat.y).index(
+        "AI-related product revenue: quarters of triple-digit growth in a row"
+    )
+    assert heat.text[streak][list(heat.x).index("FY2026Q1")] == "8"
+    hover = heat.customdata[streak][list(heat.x).index("FY2026Q1")].replace("<br>", " ")
+    assert "eighth consecutive quarter" in hover
+
+
+def test_a_narrow_range_keeps_flags_judged_on_the_whole_strip(built_real_store: Path) -> None:
+    from datetime import date
+
+    store = Store(built_real_store / "store")
+    state = params.ViewState(
+        vintage=store.current_id(), start=date(2025, 10, 1), end=date(2025, 12, 31)
+    )
+    view = views.spending(store.read_all(), state)
+    heat = next(c for c in view.charts if c.key == "spending_kpi_strip").figure.data[0]
+    assert list(heat.x) == ["FY2026Q3"]
+    row = list(heat.y).index("AI-related products' share of cloud revenue from external customers")
+    assert "✕" in heat.text[row][0]
