@@ -47,3 +47,36 @@ def test_market_page_draws_offline(browser: Browser, server: str, e2e_data: Path
     prices = {t["name"]: t["n"] for t in charts[0]["traces"]}
     assert prices["BABA"] > 500 and prices["9988.HK"] > 500
     page.get_by_text("Returns around each event").wait_for()
+
+
+def test_pledge_burndown_and_kpi_strip_follow_the_link(
+    browser: Browser, server: str, e2e_data: Path
+) -> None:
+    """A link in US$ from FY2025Q1 draws the burn-down in US$ with its statements and the KPI
+    strip from FY2025Q1 on, each quarter a link to its release; the URL keeps the view."""
+    page = new_page(browser)
+    page.goto(page_url(server, "spending") + "?ccy=USD&from=FY2025Q1")
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.js-plotly-plot')).some("
+        "d => (((d.layout || {}).title || {}).text || '').includes('KPI strip'))",
+        timeout=90_000,
+    )
+    charts = page.evaluate(TRACES)
+    titles = [c["title"] for c in charts]
+    burn = next((c for c in charts if "Pledge burn-down" in c["title"]), None)
+    assert burn is not None, titles
+    assert "US$" in burn["title"]
+    names = {t["name"]: t["n"] for t in burn["traces"]}
+    assert names["Capex since the pledge, cumulative"] >= 5
+    assert names["Statements (the company)"] >= 3
+    strip = page.evaluate(
+        """() => { const d = Array.from(document.querySelectorAll('.js-plotly-plot'))
+             .find(d => ((d.layout.title || {}).text || '').includes('KPI strip'));
+           return {x: Array.from(d._fullData[0].x), links: Array.from(
+             d.querySelectorAll('.xtick a')).map(a => a.getAttribute('href')
+             || a.getAttributeNS('http://www.w3.org/1999/xlink', 'href'))}; }"""
+    )
+    assert strip["x"][0] == "FY2025Q1"
+    assert len(strip["links"]) == len(strip["x"])
+    assert all(h.startswith("https://") for h in strip["links"])
+    assert "ccy=USD" in page.url and "from=FY2025Q1" in page.url
