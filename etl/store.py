@@ -420,6 +420,12 @@ class Store:
         try:
             _write_synced(tmp, vid + "\n")
             os.replace(tmp, self.current_file)
+        except IsADirectoryError as exc:
+            tmp.unlink(missing_ok=True)
+            # Not ours to delete: whoever made it may need what is inside.
+            raise FilesystemError(
+                self.current_file, "is a directory, not the pointer file"
+            ) from exc
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise

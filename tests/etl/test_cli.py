@@ -200,6 +200,12 @@ def test_unreadable_current_pointer(
     assert code == 2 and "CURRENT is unreadable (Is a directory)" in err
     code, out, _ = _run(capsys, "vintages", *d)
     assert code == 0 and out.startswith("  v")
+    code, _, err = _run(capsys, "build", "-q", *d)
+    assert (code, err.splitlines()[-1]) == (
+        5,
+        f"etl: {current}: is a directory, not the pointer file",
+    )
+    assert not list(current.parent.glob(".CURRENT.*"))
 
 
 def test_emptied_figure_file_stops_the_build(
