@@ -18,12 +18,13 @@ from dashboard import params, profile, views
 from dashboard.params import ViewState
 from dashboard.views import View
 from etl import config, pipeline
-from etl.errors import EtlError, LockTimeoutError, UnknownVintageError, ValidationError
+from etl.errors import EtlError, LockTimeoutError, StoreError, ValidationError
 from etl.store import Store
 
 log = logging.getLogger(__name__)
 #: How long the first page load waits for another build's publish lock (seconds).
 FIRST_BUILD_LOCK_WAIT = 20.0
+_DAMAGED = "Showing an older data vintage: "
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class FirstBuild:
     vintage: str | None
     problem: str = ""
     command: str = ""
+    #: Shown above the page when the vintage is not the current one (the current is damaged).
+    notice: str = ""
 
 
 def data_dir() -> Path:
@@ -48,11 +51,14 @@ def ensure_vintage() -> FirstBuild:
     """The current vintage; builds a first one from the curated files when none exists (offline).
 
     A failure says what happened: invalid curated files (with their problems), another build
-    holding the publish lock, or an unusable store.
+    holding the publish lock, or an unusable store. A damaged current vintage gives way to the
+    newest healthy one, with a notice; with none healthy left, a build rebuilds from data/.
     """
-    current = _store().current_id()
+    current, notice = _store().healthy_current()
     if current is not None:
-        return FirstBuild(current)
+        if notice:
+            log.warning("%s", notice)
+        return FirstBuild(current, notice=f"{_DAMAGED}{notice}." if notice else "")
     try:
         built = pipeline.run(data_dir(), progress=log.info, lock_wait=FIRST_BUILD_LOCK_WAIT)
     except ValidationError as exc:
@@ -79,8 +85,12 @@ def ensure_vintage() -> FirstBuild:
 
 
 def current_id(root: str) -> str | None:
-    """The current vintage id: one small file read, uncached, so a publish shows at once."""
-    return Store(Path(root)).current_id()
+    """The current vintage id (the newest healthy one when the current one is damaged).
+
+    Uncached, so a publish shows at once; a healthy vintage's checksum is verified once per
+    process (etl.store memoises it by file identity).
+    """
+    return Store(Path(root)).healthy_current()[0]
 
 
 def store_root() -> str:
@@ -89,11 +99,13 @@ def store_root() -> str:
 
 
 def resolve(vintage: str | None) -> str | None:
-    """A published id for a requested id (None: current); None when unknown."""
+    """A published, healthy id for a requested id (None: current); None when unknown or damaged."""
+    store = _store()
     try:
-        return _store().resolve(vintage)
-    except UnknownVintageError:
+        vid = store.resolve(vintage)
+    except StoreError:
         return None
+    return vid if store.verify(vid) is None else None
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -58,6 +58,8 @@ def resolve_vintage() -> data.FirstBuild:
     if s.vintage is not None and data.resolve(s.vintage) is not None:
         return data.FirstBuild(s.vintage)
     built = data.ensure_vintage()
+    if built.notice:
+        st.warning(built.notice)
     current = built.vintage
     if s.vintage is not None:
         st.warning(

@@ -1,4 +1,4 @@
-"""Command line: python -m etl build|check|vintages|export|diff|refresh (see CONTRACT.md)."""
+"""Command line: python -m etl build|check|vintages|verify|export|diff|refresh (see CONTRACT.md)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 from etl import config, pipeline
 from etl.errors import (
     EtlError,
+    FilesystemError,
     LockTimeoutError,
     SourceError,
     StoreError,
@@ -24,7 +25,9 @@ from etl.store import Store
 
 log = logging.getLogger("etl")
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_SOURCES, EXIT_BUSY = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_SOURCES, EXIT_BUSY, EXIT_FILESYSTEM = 0, 1, 2, 3, 4, 5
+#: Validation problems printed at most; the rest are counted ("... and N more").
+MAX_PROBLEM_LINES = 100
 
 
 def _common(parser: argparse.ArgumentParser, *, sub: bool) -> None:
@@ -51,9 +54,20 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m etl", description=__doc__)
     _common(p, sub=False)
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("build", parents=[common], help="validate data/ and publish a vintage (offline)")
+    shrink = argparse.ArgumentParser(add_help=False)
+    shrink.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="publish even if a figure file or more than 5%% of a source's figures would be dropped",
+    )
+    sub.add_parser(
+        "build", parents=[common, shrink], help="validate data/ and publish a vintage (offline)"
+    )
     sub.add_parser("check", parents=[common], help="validate data/, publish nothing")
-    r = sub.add_parser("refresh", parents=[common], help="online sources plus curated files")
+    sub.add_parser("verify", parents=[common], help="check every vintage against its checksum")
+    r = sub.add_parser(
+        "refresh", parents=[common, shrink], help="online sources plus curated files"
+    )
     online = sorted(n for n, s in SOURCES.items() if s.online)
     r.add_argument("--source", action="append", choices=online, help="repeatable; default: all")
     r.add_argument(
@@ -92,6 +106,7 @@ EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
     (pipeline.NothingConfiguredError, EXIT_USAGE),
     (LockTimeoutError, EXIT_BUSY),
     (StoreError, EXIT_USAGE),
+    (FilesystemError, EXIT_FILESYSTEM),
     (EtlError, EXIT_INVALID),
 )
 
@@ -104,13 +119,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(args, data_dir)
     except ValidationError as exc:
-        for problem in exc.problems:
+        for problem in exc.problems[:MAX_PROBLEM_LINES]:
             print(str(problem), file=sys.stderr)  # noqa: T201
+        if len(exc.problems) > MAX_PROBLEM_LINES:
+            print(f"... and {len(exc.problems) - MAX_PROBLEM_LINES} more", file=sys.stderr)  # noqa: T201
         print(f"{len(exc.problems)} problem(s); nothing published", file=sys.stderr)  # noqa: T201
         return EXIT_INVALID
+    except OSError as exc:
+        # Whatever the file system refused and no layer below named: one line, its own code.
+        log.error("%s", FilesystemError.from_os(exc))
+        return EXIT_FILESYSTEM
     except EtlError as exc:
         code = next(c for kind, c in EXIT_CODES if isinstance(exc, kind))
-        plain = isinstance(exc, SourceError | UnknownVintageError | LockTimeoutError)
+        plain = isinstance(exc, SourceError | StoreError | FilesystemError)
         log.error(
             "%s",
             exc
@@ -132,11 +153,15 @@ def _dispatch(args: argparse.Namespace, data_dir: Path) -> int:
     if args.command in ("build", "refresh"):
         online = [] if args.command == "build" else (args.source or _all_online())
         bound = getattr(args, "timeout", None)
-        result = pipeline.run(data_dir, online, refresh_timeout=bound)
+        result = pipeline.run(
+            data_dir, online, refresh_timeout=bound, allow_shrink=args.allow_shrink
+        )
         print(result.summary())  # noqa: T201
         return EXIT_OK
     if args.command == "vintages":
         return _vintages(store, as_json=args.json)
+    if args.command == "verify":
+        return _verify(store)
     if args.command == "export":
         return _export(store, args)
     return _diff(store, args)
@@ -156,6 +181,7 @@ def _vintages(store: Store, *, as_json: bool) -> int:
                 "current": i.current,
                 "rows": i.rows,
                 "warnings": i.warnings,
+                "damaged": i.problem or None,
             }
             for i in infos
         ]
@@ -165,22 +191,48 @@ def _vintages(store: Store, *, as_json: bool) -> int:
         log.info("no vintage published yet; run `python -m etl build`")
     for i in infos:
         mark = "*" if i.current else " "
-        print(f"{mark} {i.id}  {i.created_at}  {i.rows:>6} rows  {i.warnings} warnings")  # noqa: T201
+        if i.problem:
+            print(f"{mark} {i.id}  DAMAGED: {i.problem}")  # noqa: T201
+        else:
+            print(f"{mark} {i.id}  {i.created_at}  {i.rows:>6} rows  {i.warnings} warnings")  # noqa: T201
+    _warn_current(store)
     return EXIT_OK
+
+
+def _warn_current(store: Store) -> None:
+    _base, notice = store.healthy_current()
+    if notice:
+        log.warning("%s", notice)
+
+
+def _verify(store: Store) -> int:
+    """Every vintage against its recorded checksum; exit 2 when any is damaged."""
+    damaged = 0
+    for vid in store.known_ids():
+        problem = store.verify(vid)
+        damaged += problem is not None
+        print(f"DAMAGED {vid}: {problem}" if problem else f"ok      {vid}")  # noqa: T201
+    _warn_current(store)
+    log.info("%d vintage(s) checked, %d damaged", len(store.known_ids()), damaged)
+    return EXIT_USAGE if damaged else EXIT_OK
 
 
 def _export(store: Store, args: argparse.Namespace) -> int:
     vid = store.resolve(args.vintage)
     facts = store.read("facts", vid)
-    if args.format == "parquet":
-        if args.out == "-":
-            log.error("parquet needs --out PATH")
-            return EXIT_USAGE
-        facts.to_parquet(args.out, index=False)
-    elif args.out == "-":
-        sys.stdout.write(to_csv(facts))
-    else:
-        Path(args.out).write_text(to_csv(facts), encoding="utf-8")
+    if args.format == "parquet" and args.out == "-":
+        log.error("parquet needs --out PATH")
+        return EXIT_USAGE
+    try:
+        if args.format == "parquet":
+            facts.to_parquet(args.out, index=False)
+        elif args.out == "-":
+            sys.stdout.write(to_csv(facts))
+        else:
+            Path(args.out).write_text(to_csv(facts), encoding="utf-8")
+    except OSError as exc:
+        # /dev/full and friends fail without naming the path; name it here.
+        raise FilesystemError.from_os(exc, args.out) from exc
     log.info("exported %d facts of vintage %s", len(facts), vid)
     return EXIT_OK
 

@@ -11,6 +11,8 @@ ENV_DATA_DIR = "AIIMPACT_DATA_DIR"
 
 #: Curated files larger than this are rejected before parsing (a guard against runaway inputs).
 MAX_CURATED_BYTES = 5 * 1024 * 1024
+#: A build that would drop more than this share of a source's figures stops (see --allow-shrink).
+SHRINK_LIMIT = 0.05
 #: How long a second build waits for the publish lock before giving up.
 LOCK_WAIT_SECONDS = 120.0
 #: Wall-clock bound of the online part of a refresh (every source together).

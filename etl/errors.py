@@ -34,6 +34,10 @@ class ValidationError(EtlError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+class ShrinkError(ValidationError):
+    """A build would drop a figure file, or too many of a source's figures, from the vintage."""
+
+
 class SourceError(EtlError):
     """A source could not deliver data (network failure, empty answer, changed labels)."""
 
@@ -54,9 +58,36 @@ class StoreError(EtlError):
     """The store is unusable or a vintage is unknown."""
 
 
+class DamagedVintageError(StoreError):
+    """A vintage file that is missing, or whose bytes differ from the checksum recorded at publish."""
+
+
+class CurrentUnreadableError(StoreError):
+    """store/CURRENT exists but does not name a vintage (not a file, not an id, unreadable)."""
+
+
 class UnknownVintageError(StoreError):
     """A vintage id that is not among the published vintages."""
 
 
 class LockTimeoutError(StoreError):
     """Another build holds the publish lock for longer than we are willing to wait."""
+
+
+class FilesystemError(EtlError):
+    """The file system refused an operation (no space, read-only, not a regular file, ...).
+
+    Not a problem of the data: the same inputs succeed once the path is fixed, so the CLI gives
+    it an exit code of its own.
+    """
+
+    def __init__(self, path: object, fault: str) -> None:
+        self.path = str(path)
+        self.fault = fault
+        super().__init__(f"{self.path}: {fault}")
+
+    @classmethod
+    def from_os(cls, exc: OSError, path: object = None) -> FilesystemError:
+        """The one-line form of an OSError: the path it names (else `path`) and its strerror."""
+        where = exc.filename if exc.filename is not None else path
+        return cls(where if where is not None else "?", exc.strerror or str(exc))

@@ -16,11 +16,10 @@ import pandas as pd
 
 import etl
 from etl import config
-from etl.errors import EtlError, NotConfiguredError, SourceError, UnknownVintageError
+from etl.errors import EtlError, NotConfiguredError, Problem, ShrinkError, SourceError
 from etl.models import TABLES
 from etl.sources import SOURCES, Context, Tables, fetch
 from etl.sources.base import empty_table
-from etl.sources.curated import curated_files
 from etl.sources.online import Deadline
 from etl.store import Store
 
@@ -92,11 +91,14 @@ def run(
     lock_wait: float = config.LOCK_WAIT_SECONDS,
     refresh_timeout: float | None = None,
     progress: Callable[[str], None] = log.info,
+    allow_shrink: bool = False,
 ) -> BuildResult:
     """Build a vintage from the curated files plus the named online sources, and publish it.
 
     Online sources that are not named, or that fail, keep the rows they had in the current
-    vintage (marked stale when they failed), so a refresh never loses published data.
+    vintage (marked stale when they failed), so a refresh never loses published data. A build
+    that would drop a figure file or more than config.SHRINK_LIMIT of a source's figures stops
+    with ShrinkError unless `allow_shrink`.
     """
     store = Store(config.store_dir(data_dir))
     steps = 3 + len(online)
@@ -111,7 +113,9 @@ def run(
         deadline=Deadline.after(bound),
     )
     progress(f"[2/{steps}] validating curated files in {data_dir}")
-    parts: dict[str, Tables] = {"curated": fetch(SOURCES["curated"], ctx)}
+    # The curated bytes are read once: the same bytes are validated and checksummed.
+    raw = SOURCES["curated"].extract(ctx)
+    parts: dict[str, Tables] = {"curated": fetch(_Preread(raw), ctx)}
     statuses: dict[str, dict[str, Any]] = {
         "curated": {"status": "ok", "rows": _rows(parts["curated"])}
     }
@@ -150,11 +154,14 @@ def run(
     )
     for w in warnings:
         log.warning("%s", w)
+    lost = [] if allow_shrink else shrinkage(previous.get("facts"), tables["facts"], data_dir.name)
+    if lost:
+        raise ShrinkError(lost)
     # Save outputs.
     progress(f"[{steps}/{steps}] publishing")
     manifest = {
         "code_version": code_version(),
-        "inputs": _inputs(data_dir),
+        "inputs": _inputs(raw),
         "sources": statuses,
         "warnings": warnings,
         "crosscheck": crosscheck,
@@ -205,17 +212,18 @@ def _fetch_online(
 
 
 def _previous(store: Store) -> Tables:
-    try:
-        return store.read_all()
-    except UnknownVintageError:
-        return {}
+    """The current vintage's tables; a damaged current one gives way to the newest healthy one."""
+    base, notice = store.healthy_current()
+    if notice:
+        log.warning("%s", notice)
+    return store.read_all(base) if base else {}
 
 
 def _previous_statuses(store: Store) -> dict[str, dict[str, Any]]:
-    try:
-        sources: dict[str, dict[str, Any]] = store.manifest().get("sources", {})
-    except UnknownVintageError:
+    base, _notice = store.healthy_current()
+    if base is None:
         return {}
+    sources: dict[str, dict[str, Any]] = store.manifest(base).get("sources", {})
     return sources
 
 
@@ -354,19 +362,67 @@ def _restatements(new: pd.DataFrame, old: pd.DataFrame | None) -> list[str]:
     ]
 
 
-def _inputs(data_dir: Path) -> list[dict[str, Any]]:
-    out = []
-    for path in curated_files(data_dir):
-        if path.exists():
-            data = path.read_bytes()
-            out.append(
-                {
-                    "path": path.relative_to(data_dir).as_posix(),
-                    "sha256": hashlib.sha256(data).hexdigest(),
-                    "bytes": len(data),
-                }
+@dataclass(frozen=True)
+class _Preread:
+    """The curated source over bytes already read, so fetch() validates exactly those bytes."""
+
+    raw: dict[str, bytes]
+    name: str = "curated"
+    online: bool = False
+
+    def extract(self, ctx: Context) -> dict[str, bytes]:
+        return self.raw
+
+    def transform(self, raw: dict[str, bytes], ctx: Context) -> Tables:
+        return SOURCES["curated"].transform(raw, ctx)
+
+
+def _inputs(raw: dict[str, bytes]) -> list[dict[str, Any]]:
+    """Checksums of the curated bytes that were validated (missing files read as b"")."""
+    return [
+        {"path": rel, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+        for rel, data in raw.items()
+        if data
+    ]
+
+
+_FILE_OF_ORIGIN = r"^(?P<file>[^:]+\.csv):"
+
+
+def shrinkage(old: pd.DataFrame | None, new: pd.DataFrame, prefix: str) -> list[Problem]:
+    """What a new vintage would silently lose against the current one.
+
+    Every curated figure file of the current vintage must still give figures, and no source
+    may lose more than config.SHRINK_LIMIT of its figures (a blanked value counts as lost).
+    """
+    if old is None or old.empty:
+        return []
+    out: list[Problem] = []
+    before, after = _figures_by_file(old), _figures_by_file(new)
+    for file, n in before.items():
+        if file not in after:
+            rule = f"would drop this figure file and its {n} figures from the vintage"
+            out.append(Problem(f"{prefix}/{file}", None, "-", rule + _ANYWAY))
+    had = old[old["value"].notna()].groupby("source_id").size()
+    has = new[new["value"].notna()].groupby("source_id").size()
+    for sid, n in had.items():
+        lost = int(n) - int(has.get(sid, 0))
+        if lost > int(n) * config.SHRINK_LIMIT:
+            rule = (
+                f"would drop {lost} of its {n} figures ({lost / int(n):.0%}; the limit is "
+                f"{config.SHRINK_LIMIT:.0%})"
             )
+            out.append(Problem(f"source {sid}", None, "source_id", rule + _ANYWAY))
     return out
+
+
+_ANYWAY = "; nothing published (--allow-shrink publishes anyway)"
+
+
+def _figures_by_file(facts: pd.DataFrame) -> dict[str, int]:
+    curated = facts.loc[facts["owner"] == "curated", "origin"].astype(str)
+    files = curated.str.extract(_FILE_OF_ORIGIN)["file"].dropna()
+    return {str(k): int(v) for k, v in files.value_counts().items()}
 
 
 def _rows(tables: Tables) -> int:

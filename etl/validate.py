@@ -12,6 +12,7 @@ import csv
 import io
 import math
 import re
+import urllib.parse
 from collections.abc import Callable, Iterable
 
 import pandas as pd
@@ -33,7 +34,10 @@ from etl.models import (
 )
 
 LINE = "lineno"
-NUMBER_RE = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
+# [0-9], not \d: \d matches every Unicode digit (１２３, ٣), which the float parser then drops.
+NUMBER_RE = re.compile(r"^-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?$")
+#: Characters a source URL may not hold unencoded: they end a markdown link or open markup.
+URL_FORBIDDEN = frozenset("()[]<>\"'`\\")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ORIGIN_RE = re.compile(r"^(?P<file>[^:]+\.csv):(?P<line>\d+)")
@@ -83,12 +87,53 @@ def _is_number_text(v: str) -> bool:
     return v == "" or bool(NUMBER_RE.match(v))
 
 
+def _no_overflow(v: str) -> bool:
+    return not NUMBER_RE.match(v) or math.isfinite(float(v))
+
+
+def _no_underflow(v: str) -> bool:
+    """A written number that is not zero must not read as zero (1e-999 would)."""
+    if not NUMBER_RE.match(v) or float(v) != 0.0:
+        return True
+    mantissa = re.split("[eE]", v)[0]
+    return not any(c in "123456789" for c in mantissa)
+
+
+def _number_text() -> pa.Column:
+    return pa.Column(
+        str,
+        checks=[
+            _fn(_is_number_text, "must be a number"),
+            _fn(_no_overflow, "number too large (overflows a 64-bit float)"),
+            _fn(_no_underflow, "number too small (underflows to zero)"),
+        ],
+        nullable=False,
+    )
+
+
+def is_url(v: str) -> bool:
+    """An http(s) URL with a host, whose markup characters (if any) are percent-encoded."""
+    if not v or any(c.isspace() or not c.isprintable() or c in URL_FORBIDDEN for c in v):
+        return False
+    try:
+        parts = urllib.parse.urlsplit(v)
+        _ = parts.port  # raises ValueError on a malformed port
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+_URL_RULE = (
+    "must be an http(s) URL with a host and no unencoded spaces, quotes, parentheses or brackets"
+)
+
+
 _FACT_SCHEMA = pa.DataFrameSchema(
     {
         "entity": _col(_fn(lambda v: bool(SLUG_RE.match(v)), "must be a lowercase slug")),
         "metric": _col(_fn(lambda v: v in METRICS, "unknown metric id")),
         "period_end": _col(_fn(is_date, "must be a date YYYY-MM-DD")),
-        "value": _col(_fn(_is_number_text, "must be a number")),
+        "value": _number_text(),
         "unit": _col(_fn(lambda v: v in UNITS, f"must be one of {', '.join(sorted(UNITS))}")),
     },
     strict=False,
@@ -114,7 +159,7 @@ _SOURCE_SCHEMA = pa.DataFrameSchema(
     {
         "source_id": _col(_fn(lambda v: bool(SLUG_RE.match(v)), "must be a lowercase slug")),
         "title": _col(_fn(lambda v: v.strip() != "", "must not be blank")),
-        "url": _col(_fn(lambda v: v.startswith(("https://", "http://")), "must be an http(s) URL")),
+        "url": _col(_fn(is_url, _URL_RULE)),
         "published": _col(_fn(lambda v: v == "" or is_date(v), "must be a date YYYY-MM-DD")),
         "accessed": _col(_fn(is_date, "must be a date YYYY-MM-DD")),
         "kind": _col(_fn(lambda v: v in SOURCE_KINDS, f"must be one of {list(SOURCE_KINDS)}")),
@@ -155,8 +200,8 @@ _PRICE_SCHEMA = pa.DataFrameSchema(
     {
         "ticker": _col(_fn(lambda v: v.strip() != "", "must not be blank")),
         "date": _col(_fn(is_date, "must be a date YYYY-MM-DD")),
-        "close": _col(_fn(_is_number_text, "must be a number")),
-        "adj_close": _col(_fn(_is_number_text, "must be a number")),
+        "close": _number_text(),
+        "adj_close": _number_text(),
         "currency": _col(_fn(lambda v: v in CURRENCIES, f"must be one of {sorted(CURRENCIES)}")),
         "source_id": _col(_fn(lambda v: v != "", "missing source_id")),
     },
@@ -212,7 +257,19 @@ def parse_csv(
             frame[col] = ""
     frame = frame.apply(lambda c: c.str.strip()) if len(frame) else frame
     frame[LINE] = [ln for _, ln in good]
-    return frame, problems
+    return frame, problems + _nul_problems(name, frame)
+
+
+def _nul_problems(name: str, frame: pd.DataFrame) -> list[Problem]:
+    """A NUL in a cell makes a different key that prints the same (`9988.\\0HK`)."""
+    out = []
+    for col in frame.columns.drop(LINE):
+        hit = frame[col].str.contains("\x00", regex=False)
+        out += [
+            Problem(name, int(ln), str(col), "must not contain a NUL character", repr(cell))
+            for cell, ln in zip(frame.loc[hit, col], frame.loc[hit, LINE], strict=True)
+        ]
+    return out
 
 
 def _schema_problems(name: str, frame: pd.DataFrame, schema: pa.DataFrameSchema) -> list[Problem]:
@@ -305,7 +362,7 @@ def check_events(name: str, frame: pd.DataFrame) -> list[Problem]:
 def check_prices(name: str, frame: pd.DataFrame) -> list[Problem]:
     """Column rules of one daily-prices file, plus one close at least per row."""
     problems = _schema_problems(name, frame, _PRICE_SCHEMA)
-    problems += duplicates(name, frame, ("ticker", "date"))
+    problems += duplicates(name, frame, ("ticker", "date"), field="date")
     for row in frame.itertuples(index=False):
         if row.close == "" and row.adj_close == "":
             problems.append(
@@ -354,12 +411,14 @@ def check_commitments(name: str, frame: pd.DataFrame) -> list[Problem]:
 def check_sources(name: str, frame: pd.DataFrame) -> list[Problem]:
     """Column rules of the sources table, and unique ids."""
     problems = _schema_problems(name, frame, _SOURCE_SCHEMA)
-    problems += duplicates(name, frame, ("source_id",))
+    problems += duplicates(name, frame, ("source_id",), field="source_id")
     return problems
 
 
-def duplicates(name: str, frame: pd.DataFrame, key: tuple[str, ...]) -> list[Problem]:
-    """One problem per row whose key repeats an earlier row's key."""
+def duplicates(
+    name: str, frame: pd.DataFrame, key: tuple[str, ...], field: str = "metric"
+) -> list[Problem]:
+    """One problem per row whose key repeats an earlier row's key, reported on `field`."""
     seen: dict[tuple[str, ...], int] = {}
     out = []
     for row in frame.itertuples(index=False):
@@ -367,9 +426,7 @@ def duplicates(name: str, frame: pd.DataFrame, key: tuple[str, ...]) -> list[Pro
         line = getattr(row, LINE)
         if k in seen:
             rule = f"duplicate key ({', '.join(key)}) also on line {seen[k]}"
-            out.append(
-                Problem(name, line, key[-1] if len(key) == 1 else "metric", rule, "/".join(k))
-            )
+            out.append(Problem(name, line, field, rule, "/".join(k)))
         else:
             seen[k] = line
     return out
@@ -476,7 +533,7 @@ _TIDY: dict[str, pa.DataFrameSchema] = {
         {
             "source_id": _text("must be a lowercase slug", lambda v: bool(SLUG_RE.match(v))),
             "title": _text("must not be blank", lambda v: v.strip() != ""),
-            "url": _text("must be an http(s) URL", lambda v: v.startswith(("https://", "http://"))),
+            "url": _text(_URL_RULE, is_url),
             "kind": _text(f"must be one of {list(SOURCE_KINDS)}", lambda v: v in SOURCE_KINDS),
             "owner": _text("must name the source", lambda v: v != ""),
         },

@@ -8,6 +8,8 @@ snapshot's origin (repository, path, commit, licence, date read, checksum) is it
 from __future__ import annotations
 
 import json
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import pandas as pd
 
 from etl import validate as v
 from etl.config import MAX_CURATED_BYTES
-from etl.errors import Problem, ValidationError
+from etl.errors import FilesystemError, Problem, ValidationError
 from etl.models import TABLES
 from etl.sources.base import Context, Tables, empty_table
 
@@ -51,6 +53,26 @@ def curated_files(data_dir: Path) -> list[Path]:
         files += sorted((data_dir / sub).glob("*.csv"))
     files += sorted((data_dir / SNAPSHOTS_DIR).glob("**/*.meta.json"))
     return files
+
+
+def _read_regular(path: Path, root: Path) -> bytes:
+    try:
+        if not path.resolve().is_relative_to(root):
+            raise FilesystemError(path, "is a symlink that leaves the data directory")
+        # O_NONBLOCK: opening a FIFO for reading must not wait for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except (OSError, RuntimeError) as exc:
+        if isinstance(exc, OSError):
+            raise FilesystemError.from_os(exc, path) from exc
+        raise FilesystemError(path, f"cannot be resolved ({exc})") from exc
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise FilesystemError(path, "is not a regular file")
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            return fh.read(MAX_CURATED_BYTES + 1)
+        except OSError as exc:
+            raise FilesystemError.from_os(exc, path) from exc
 
 
 def _kind(rel: str) -> str:
@@ -94,15 +116,20 @@ class CuratedSource:
     online: bool = False
 
     def extract(self, ctx: Context) -> dict[str, bytes]:
-        """Read every curated file's bytes (at most MAX_CURATED_BYTES + 1 each)."""
+        """Read every curated file's bytes (at most MAX_CURATED_BYTES + 1 each).
+
+        Only regular files inside the data directory are read: a FIFO would block the build
+        forever, a directory is no data, and a symlink out of data/ would publish a file
+        nobody curated. Each is a FilesystemError naming the path.
+        """
+        root = ctx.data_dir.resolve()
         raw: dict[str, bytes] = {}
         for path in curated_files(ctx.data_dir):
             rel = path.relative_to(ctx.data_dir).as_posix()
-            if not path.exists():
+            if not path.exists() and not path.is_symlink():
                 raw[rel] = b""
                 continue
-            with path.open("rb") as fh:
-                raw[rel] = fh.read(MAX_CURATED_BYTES + 1)
+            raw[rel] = _read_regular(path, root)
         return raw
 
     def transform(self, raw: dict[str, bytes], ctx: Context) -> Tables:
@@ -157,8 +184,13 @@ def _meta_source(name: str, data: bytes) -> tuple[pd.DataFrame | None, list[Prob
         meta = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return None, [Problem(name, None, "-", f"not valid JSON: {exc}")]
+    except RecursionError:
+        return None, [Problem(name, None, "-", "not valid JSON: nested too deeply")]
     if not isinstance(meta, dict):
         return None, [Problem(name, None, "-", "must be a JSON object")]
+    nul = [k for k in META_FIELDS if "\x00" in str(meta.get(k, ""))]
+    if nul:
+        return None, [Problem(name, None, k, "must not contain a NUL character") for k in nul]
     missing = [f for f in META_FIELDS if f not in meta]
     if missing:
         return None, [Problem(name, None, f, "required field missing") for f in missing]
@@ -214,6 +246,24 @@ def _global_rules(
         *parts["disclosures"],
     ):
         out += v.unknown_sources(name, frame, known)
+    out += _across_files(parts["prices"], ("ticker", "date"), "date")
+    return out
+
+
+def _across_files(
+    files: list[tuple[str, pd.DataFrame]], key: tuple[str, ...], field: str
+) -> list[Problem]:
+    """Rows whose key another file already holds (within a file, v.duplicates reports it)."""
+    seen: dict[tuple[str, ...], str] = {}
+    out: list[Problem] = []
+    for name, frame in files:
+        mine: dict[tuple[str, ...], str] = {}
+        for k, line in zip(zip(*(frame[c] for c in key), strict=True), frame[v.LINE], strict=True):
+            if k in seen:
+                rule = f"duplicate key ({', '.join(key)}) also at {seen[k]}"
+                out.append(Problem(name, int(line), field, rule, "/".join(k)))
+            mine.setdefault(k, f"{name}:{line}")
+        seen = {**mine, **seen}
     return out
 
 

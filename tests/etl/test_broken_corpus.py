@@ -52,4 +52,7 @@ def test_corpus_is_complete() -> None:
         "unknown-source",
         "impossible-dates",
         "bad-quoting",
+        "fullwidth-digits",
+        "number-range",
+        "nul-in-text",
     } <= set(CASES)

@@ -141,7 +141,8 @@ def test_bad_source_row(synthetic_dir: Path, capsys: pytest.CaptureFixture[str])
     )
     assert cli.main(["check", "--data-dir", str(synthetic_dir), "-q"]) == 1
     err = capsys.readouterr().err
-    assert "data/sources.csv:4 field 'url': must be an http(s) URL (got ftp://x)" in err
+    assert "data/sources.csv:4 field 'url': must be an http(s) URL with a host" in err
+    assert "brackets (got ftp://x)" in err
     assert "data/sources.csv:4 field 'source_id': duplicate key (source_id) also on line 3" in err
 
 
@@ -161,3 +162,82 @@ def test_event_weights_and_importance_are_closed_words(
     assert "synthetic_events.csv:3 field 'weights': must be one of ['', 'api', 'open']" in err
     assert "synthetic_events.csv:3 field 'importance'" in err
     assert ":2 " not in err
+
+
+PRICES = "ticker,date,close,adj_close,currency,source_id\n"
+
+
+def _prices(data: Path, name: str, rows: str) -> None:
+    (data / "market").mkdir(exist_ok=True)
+    (data / "market" / name).write_text(PRICES + rows, encoding="utf-8")
+
+
+def test_price_duplicates_name_the_date_with_file_and_line(
+    synthetic_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A repeated (ticker, date) names the field `date`, in its file and line, within a file and
+    across two files."""
+    row = "BABA,2025-06-30,100,100,USD,syn_news\n"
+    _prices(synthetic_dir, "a.csv", row + row)
+    _prices(synthetic_dir, "b.csv", "BABA,2025-06-27,99,99,USD,syn_news\n" + row)
+    assert cli.main(["check", "--data-dir", str(synthetic_dir), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "data/market/a.csv:3 field 'date': duplicate key (ticker, date) also on line 2" in err
+    assert (
+        "data/market/b.csv:3 field 'date': duplicate key (ticker, date) also at data/market/a.csv:2"
+    ) in err
+    assert "field 'metric'" not in err and "source curated" not in err
+
+
+def test_nul_in_a_price_ticker_is_refused(
+    synthetic_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`9988.\\0HK` would be a new series that prints like 9988.HK."""
+    _prices(synthetic_dir, "a.csv", "9988.\0HK,2025-06-30,100,100,HKD,syn_news\n")
+    assert cli.main(["check", "--data-dir", str(synthetic_dir), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "data/market/a.csv:2 field 'ticker': must not contain a NUL character" in err
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://x) [..](javascript:alert(1)) ![i](http://127.0.0.1:9/t.png)",
+        "https://example.com/a b",
+        "https://example.com/<a>",
+        'https://example.com/"onmouseover',
+        "https:///no-host",
+        "javascript:alert(1)",
+        "https://example.com:99999/",
+        "https://example.com/\tx",
+    ],
+)
+def test_source_urls_must_be_plain_links(
+    synthetic_dir: Path, capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    """A source URL that would inject markup or is no http(s) link with a host is refused."""
+    cell = '"' + url.replace('"', '""') + '"'
+    _append(
+        synthetic_dir, "sources.csv", f"syn_more,More,X,{cell},2026-01-01,2026-11-29,secondary,\n"
+    )
+    assert cli.main(["check", "--data-dir", str(synthetic_dir), "-q"]) == 1
+    assert "data/sources.csv:4 field 'url': must be an http(s) URL" in capsys.readouterr().err
+
+
+def test_percent_encoded_urls_pass() -> None:
+    """Parentheses and spaces are fine once percent-encoded."""
+    from etl.validate import is_url
+
+    assert is_url("https://en.wikipedia.org/wiki/Qwen_%28model%29?q=a%20b#x")
+    assert is_url("http://127.0.0.1:8501/")
+    assert not is_url("https://en.wikipedia.org/wiki/Qwen_(model)")
+
+
+def test_a_written_zero_is_not_an_underflow(
+    synthetic_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`0.0e-999` is zero as written; only a non-zero number that reads as 0 is refused."""
+    _append(
+        synthetic_dir, FIN, "alibaba,revenue,FY2026Q2,2025-09-30,0.0e-999,RMB_mn,syn_release,,\n"
+    )
+    assert cli.main(["check", "--data-dir", str(synthetic_dir), "-q"]) == 0, capsys.readouterr().err
