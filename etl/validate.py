@@ -375,7 +375,7 @@ def check_disclosures(name: str, frame: pd.DataFrame) -> list[Problem]:
     """Column rules of one disclosures file: a `value` cell has a number, other cells none,
     and a cell that is not silent quotes its sentence."""
     problems = _schema_problems(name, frame, _DISCLOSURE_SCHEMA)
-    problems += duplicates(name, frame, ("entity", "kpi", "period_end"))
+    problems += duplicates(name, frame, ("entity", "kpi", "period_end"), "kpi")
     for r in frame.to_dict("records"):
         line, status, value = int(r[LINE]), str(r["status"]), str(r["value"])
         if (status == "value") != (value != ""):
@@ -390,7 +390,7 @@ def check_commitments(name: str, frame: pd.DataFrame) -> list[Problem]:
     """Column rules of one commitments file: unique ids, an amount with its unit, a revision
     that names a statement of the same file, and a period that ends after it starts."""
     problems = _schema_problems(name, frame, _COMMITMENT_SCHEMA)
-    problems += duplicates(name, frame, ("id",))
+    problems += duplicates(name, frame, ("id",), "id")
     ids = set(frame["id"])
     for r in frame.to_dict("records"):
         row = {k: str(val) for k, val in r.items()}
