@@ -23,13 +23,13 @@ import pandas as pd
 from etl import config
 from etl.errors import NotConfiguredError, SourceError
 from etl.sources.base import Context, Tables, facts_frame
-from etl.sources.hub import TransportFactory
 from etl.sources.online import (
     Guard,
-    GuardedTransport,
     RateLimitedError,
     RetryPolicy,
     TransientError,
+    TransportFactory,
+    http_client,
 )
 
 URL = "https://openrouter.ai/api/v1/datasets/rankings-daily"
@@ -59,10 +59,7 @@ class OpenRouterSource:
                 self.name, f"no API key: set ${config.ENV_OPENROUTER_KEY} to refresh OpenRouter"
             )
         guard = Guard(self.name, ctx.deadline, self.per_request)
-        inner = self.transport() if self.transport else httpx2.HTTPTransport()
-        client = httpx2.Client(
-            transport=GuardedTransport(inner, guard), headers={"Authorization": f"Bearer {key}"}
-        )
+        client = http_client(guard, self.transport, headers={"Authorization": f"Bearer {key}"})
         rows: list[dict[str, Any]] = []
         metas: list[dict[str, Any]] = []
         with client:
