@@ -268,6 +268,7 @@ def test_every_source_failing_publishes_nothing(
     before = Store(synthetic_dir / "store").current_id()
     monkeypatch.setitem(SOURCES, "yahoo", yahoo("timeout"))
     monkeypatch.setitem(SOURCES, "huggingface", hf("empty"))
+    monkeypatch.setitem(SOURCES, "openrouter", openrouter("unauthorized"))
     assert cli.main(["refresh", "--data-dir", str(synthetic_dir)]) == 3
     assert "every requested source failed" in capsys.readouterr().err
     assert Store(synthetic_dir / "store").current_id() == before
@@ -456,23 +457,26 @@ def test_openrouter_weekly_share_from_the_model_rows(tmp_path: Path) -> None:
     assert "as of 2026-11-30T02:00:00.000Z" in tables["sources"]["note"].iloc[0]
 
 
-def test_openrouter_without_a_key_is_not_configured(
+def test_openrouter_without_a_key_reads_the_keyless_exports(
     synthetic_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No key: the refresh reports 'not configured' and still publishes, it is not a failure."""
+    """No key: the refresh reads the dated exports and publishes; the history before the first
+    export is a warning naming the key that would fetch it."""
     monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
     monkeypatch.setitem(SOURCES, "openrouter", openrouter(key=None))
-    monkeypatch.setitem(SOURCES, "lmarena", arena())
-    result = pipeline.run(
-        synthetic_dir, ["openrouter", "lmarena"], today=TODAY, progress=lambda _m: None
+    result = pipeline.run(synthetic_dir, ["openrouter"], today=TODAY, progress=lambda _m: None)
+    assert result.sources["openrouter"]["status"] == "ok"
+    assert any(
+        w.startswith("openrouter days 2025-01-01..2026-08-19: rows older than the first keyless")
+        for w in result.warnings
     )
-    assert result.sources["openrouter"]["status"] == "not configured"
-    assert "OPENROUTER_API_KEY" in result.sources["openrouter"]["reason"]
-    assert not any("openrouter" in w for w in result.warnings)
-    assert "1/2 online sources ok (openrouter not configured)" in result.summary()
-    # Asked for alone, there is nothing to refresh: a usage error (exit 2), not a failure.
-    with pytest.raises(pipeline.NothingConfiguredError, match="OPENROUTER_API_KEY"):
-        pipeline.run(synthetic_dir, ["openrouter"], today=TODAY, progress=lambda _m: None)
+    weeks = Store(synthetic_dir / "store").read("facts").query("owner == 'openrouter'")
+    assert weeks["period_end"].min() == "2026-08-30"
+    # A source that does need configuration, asked for alone: a usage error (exit 2).
+    monkeypatch.delenv("AIIMPACT_SEC_USER_AGENT", raising=False)
+    monkeypatch.setitem(SOURCES, "edgar", EdgarSource(transport=edgar_transport()))
+    with pytest.raises(pipeline.NothingConfiguredError, match="AIIMPACT_SEC_USER_AGENT"):
+        pipeline.run(synthetic_dir, ["edgar"], today=TODAY, progress=lambda _m: None)
 
 
 def test_openrouter_asks_only_for_days_it_lacks(
