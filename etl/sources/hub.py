@@ -26,8 +26,13 @@ def hub_api(ctx: Context, guard: Guard, transport: TransportFactory | None) -> H
     """An HfApi whose requests all pass through the guard; caches under the data directory."""
     # The Hub client caches an agent registry under HF_HOME; keep it inside the data directory.
     os.environ.setdefault("HF_HOME", str(config.cache_dir(ctx.data_dir) / "huggingface"))
-    from huggingface_hub import HfApi
+    from huggingface_hub import HfApi, constants
     from huggingface_hub.utils import _http
+
+    # Files stored in Xet would be fetched by hf_xet's own client, around the guard, the deadline
+    # and the proxy and CA settings; the Hub serves them over plain HTTP(S) too. (The
+    # HF_HUB_DISABLE_XET variable is read at import, so the flag is set where it is looked up.)
+    constants.HF_HUB_DISABLE_XET = True
 
     def client() -> httpx2.Client:
         return http_client(

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import httpx2
 import pytest
 import requests
 from yfinance import data as yf_data
@@ -25,6 +26,7 @@ from etl.sources.yahoo import PRICE_CURRENCY, YahooSource
 from etl.store import Store
 from tests.fixtures.edgar.transport import transport as edgar_transport
 from tests.fixtures.huggingface.transport import transport
+from tests.fixtures.lmarena.transport import handler as arena_handler
 from tests.fixtures.lmarena.transport import transport as arena_transport
 from tests.fixtures.openrouter.transport import transport as openrouter_transport
 from tests.fixtures.yahoo.transport import session
@@ -416,6 +418,29 @@ def test_lmarena_rate_limit_backs_off_once(tmp_path: Path) -> None:
     sleeps: list[float] = []
     tables = fetch(arena("rate_limit_once", sleeps), Context(tmp_path, TODAY))
     assert sleeps == [55.0] and len(tables["facts"]) > 0
+
+
+def test_lmarena_xet_backed_file_still_goes_through_the_guard(tmp_path: Path) -> None:
+    """A file the Hub stores in Xet (X-Xet-Hash and refresh route on the redirect) is still
+    downloaded over the guarded HTTP client, not by hf_xet's own client, which would pass
+    around the guard, the deadline and the proxy settings."""
+    calls: list[str] = []
+    inner = arena_handler("ok", calls)
+
+    def xet(request: httpx2.Request) -> httpx2.Response:
+        response = inner(request)
+        if response.status_code == 302:
+            response.headers["X-Xet-Hash"] = "0" * 64  # SYNTHETIC hash
+            response.headers["X-Xet-Refresh-Route"] = (
+                "https://huggingface.co/api/datasets/lmarena-ai/leaderboard-dataset/xet-read-token/main"
+            )
+        return response
+
+    src = LmArenaSource(transport=lambda: httpx2.MockTransport(xet))
+    tables = fetch(src, Context(tmp_path, TODAY))
+    assert len(tables["facts"]) > 0
+    assert any(c.startswith("GET ") and "cas-bridge" in c for c in calls)
+    assert not any("xet-read-token" in c for c in calls)
 
 
 def test_lmarena_history_accumulates(synthetic_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
