@@ -164,8 +164,8 @@ class Guard:
     answers: list[Answer] = field(default_factory=list)
     #: Seconds between the starts of two requests (a host's fair-access rule, e.g. SEC's).
     interval: float = 0.0
-    _slot: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _last: float = field(default=-math.inf, repr=False)
+    _slot: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _last: float = field(default=-math.inf, init=False, repr=False)
 
     @property
     def requests(self) -> int:
