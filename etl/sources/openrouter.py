@@ -180,7 +180,8 @@ class _Getter:
 
     def window(self, start: date, end: date) -> dict[str, Any]:
         """One API window as a batch."""
-        r = self.get(URL, start_date=start.isoformat(), end_date=end.isoformat())
+        # `period` is asked for, not left to a default that may change; the rows are checked.
+        r = self.get(URL, start_date=start.isoformat(), end_date=end.isoformat(), period="day")
         body: dict[str, Any] = r.json() if r is not None else {}
         if not isinstance(body.get("data"), list) or not isinstance(body.get("meta"), dict):
             raise SourceError("openrouter", "answer without data and meta (API changed?)")

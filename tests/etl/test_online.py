@@ -519,6 +519,7 @@ def test_openrouter_asks_only_for_days_it_lacks(
     pipeline.run(synthetic_dir, ["openrouter"], today=TODAY, progress=lambda _m: None)
     assert len(calls) == first + 1
     assert "start_date=2026-11-16" in str(calls[-1].url)  # type: ignore[attr-defined]
+    assert "period=day" in str(calls[-1].url)  # type: ignore[attr-defined]
     facts = Store(synthetic_dir / "store").read("facts")
     weeks = facts[
         (facts["owner"] == "openrouter") & (facts["metric"] == "openrouter_weekly_tokens")
