@@ -185,6 +185,8 @@ class _Getter:
         body: dict[str, Any] = r.json() if r is not None else {}
         if not isinstance(body.get("data"), list) or not isinstance(body.get("meta"), dict):
             raise SourceError("openrouter", "answer without data and meta (API changed?)")
+        if not all(isinstance(r, dict) and set(COLUMNS) <= set(r) for r in body["data"]):
+            raise SourceError("openrouter", f"rows without {', '.join(COLUMNS)} (API changed?)")
         meta = body["meta"]
         return {
             "what": f"rankings {start}..{end}",
@@ -210,7 +212,10 @@ class _Getter:
             "bytes", len(data)
         ):
             return "file matching its manifest's sha256 and size"
-        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+        reader = csv.DictReader(io.StringIO(data.decode("utf-8")))
+        if not set(COLUMNS) <= set(reader.fieldnames or ()):
+            return f"csv columns {', '.join(COLUMNS)} (header changed?)"
+        rows = list(reader)
         return {
             "what": f"export {day}",
             "rows": [{c: r.get(c) for c in COLUMNS} for r in rows],

@@ -18,7 +18,7 @@ from etl.errors import SourceError
 from etl.sources import Context, fetch
 from etl.sources.online import RetryPolicy
 from etl.sources.openrouter import OpenRouterSource, not_daily, per_day
-from tests.fixtures.openrouter.transport import RECORDED_MANIFEST
+from tests.fixtures.openrouter.transport import RECORDED_MANIFEST, export_csv, manifest
 from tests.fixtures.openrouter.transport import transport as openrouter_transport
 
 TODAY = date(2026, 11, 29)
@@ -187,3 +187,34 @@ def test_the_real_manifest_shape_is_what_the_adapter_verifies(tmp_path: Path, no
         "openrouter export 2026-10-08: file matching its manifest's sha256 and size not found"
         in (_gaps(ctx))
     )
+
+
+def test_changed_row_shapes_fail_clearly(tmp_path: Path, no_key: None) -> None:
+    """API rows without the documented fields fail the source; an export whose header lost a
+    column is a named gap (its sha256 matches: the format changed, not the file)."""
+
+    def api(request: httpx2.Request) -> httpx2.Response:
+        rows = [{"day": "2026-11-01", "slug": "qwen/x", "tokens": "1"}]  # SYNTHETIC, renamed
+        return httpx2.Response(200, json={"data": rows, "meta": {"as_of": "x"}})
+
+    keyed = OpenRouterSource(transport=lambda: httpx2.MockTransport(api), api_key="k")
+    with pytest.raises(SourceError, match="rows without date, model_permaslug, total_tokens"):
+        fetch(keyed, Context(tmp_path, TODAY))
+
+    renamed = export_csv(TODAY).replace(b",total_tokens,", b",tokens,", 1)
+
+    def exports(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path.endswith(f"{TODAY}.manifest.json"):
+            return httpx2.Response(200, json=manifest(TODAY, renamed))
+        if request.url.path.endswith(f"{TODAY}.csv"):
+            return httpx2.Response(200, content=renamed)
+        return httpx2.Response(404, json={"error": {"message": "Export not found", "code": 404}})
+
+    keyless = OpenRouterSource(transport=lambda: httpx2.MockTransport(exports), api_key=None)
+    ctx = Context(tmp_path, TODAY)
+    with pytest.raises(SourceError, match="nothing could be read"):
+        fetch(keyless, ctx)
+    assert (
+        "openrouter export 2026-11-29: csv columns date, model_permaslug, total_tokens "
+        "(header changed?) not found"
+    ) in _gaps(ctx)
