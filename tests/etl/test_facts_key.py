@@ -119,16 +119,26 @@ class SyntheticEdgar:
         return {"facts": facts, "sources": sources}
 
 
-def test_two_owners_across_two_vintages(
+@pytest.fixture
+def two_vintages(
     synthetic_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """edgar and the curated file disagree in both vintages: no restatement, diff adds one row."""
+) -> tuple[pipeline.BuildResult, pipeline.BuildResult]:
+    """Vintage 1: edgar disagrees with the curated file on one figure; vintage 2: the same, and
+    edgar adds a figure that agrees."""
     quiet = {"today": date(2026, 11, 29), "progress": lambda _m: None}
     monkeypatch.setitem(SOURCES, "edgar", SyntheticEdgar(("2024-06-30",)))
     first = pipeline.run(synthetic_dir, ["edgar"], **quiet)  # type: ignore[arg-type]
-    assert not [w for w in first.warnings if w.startswith("restated")]
     monkeypatch.setitem(SOURCES, "edgar", SyntheticEdgar(("2024-06-30", "2024-09-30")))
     second = pipeline.run(synthetic_dir, ["edgar"], **quiet)  # type: ignore[arg-type]
+    return first, second
+
+
+def test_two_owners_across_two_vintages(
+    synthetic_dir: Path, two_vintages: tuple[pipeline.BuildResult, pipeline.BuildResult]
+) -> None:
+    """edgar and the curated file disagree in both vintages: no restatement, diff adds one row."""
+    first, second = two_vintages
+    assert not [w for w in first.warnings if w.startswith("restated")]
     assert second.vintage != first.vintage
     assert not [w for w in second.warnings if w.startswith("restated")]
     store = Store(synthetic_dir / "store")
@@ -136,3 +146,17 @@ def test_two_owners_across_two_vintages(
     assert changes[["change", "owner", "period_end"]].values.tolist() == [
         ["added", "edgar", "2024-09-30"]
     ]
+
+
+def test_the_newer_data_notice_compares_within_one_owner(
+    synthetic_dir: Path,
+    two_vintages: tuple[pipeline.BuildResult, pipeline.BuildResult],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A link pinned to the first vintage: the notice counts edgar's added figure, nothing else."""
+    from tests.dashboard.helpers import run
+
+    monkeypatch.setenv("AIIMPACT_DATA_DIR", str(synthetic_dir))
+    at = run("overview", {"vintage": two_vintages[0].vintage})
+    notices = [i.value for i in at.info if "Newer data exist" in i.value]
+    assert len(notices) == 1 and "1 figure(s) in this view changed" in notices[0]
