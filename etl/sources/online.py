@@ -262,7 +262,12 @@ def http_client(
     if transport is not None:
         return httpx2.Client(transport=GuardedTransport(transport(), guard), **kwargs)
     bundle = ca_bundle()
-    verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=bundle) if bundle else True
+    try:
+        verify: ssl.SSLContext | bool = (
+            ssl.create_default_context(cafile=bundle) if bundle else True
+        )
+    except (OSError, ssl.SSLError) as exc:
+        raise SourceError(guard.source, f"CA bundle {bundle} cannot be read: {exc}") from exc
 
     def guarded(proxy: str | None = None) -> httpx2.BaseTransport:
         return GuardedTransport(httpx2.HTTPTransport(verify=verify, proxy=proxy), guard)

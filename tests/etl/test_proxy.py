@@ -21,6 +21,7 @@ import pytest
 import trustme
 
 from etl import __main__ as cli
+from etl.errors import SourceError
 from etl.sources import SOURCES
 from etl.sources.edgar import EdgarSource
 from etl.sources.huggingface import HuggingFaceSource
@@ -300,3 +301,13 @@ def test_no_proxy_hosts_bypass_the_proxy(
         with pytest.raises(Exception):  # noqa: B017, PT011 - direct: no DNS in tests
             client.get("https://openrouter.ai/api/v1/datasets/rankings-daily")
     assert proxy.hosts() == {"www.sec.gov"}
+
+
+def test_an_unreadable_ca_bundle_fails_the_source_clearly(
+    networked: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CA bundle variable naming a missing file is a source failure naming the file."""
+    missing = tmp_path / "no-such-bundle.pem"
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(missing))
+    with pytest.raises(SourceError, match=f"CA bundle {missing} cannot be read"):
+        http_client(Guard("openrouter", Deadline.after(30), 5.0))
