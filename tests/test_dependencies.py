@@ -9,7 +9,7 @@ from importlib.metadata import packages_distributions
 
 from tests.test_architecture import ROOT, _imports
 
-LOCAL = {"etl", "dashboard"}
+LOCAL = {"etl", "dashboard", "tests"}
 
 
 def _canonical(name: str) -> str:
@@ -21,11 +21,11 @@ def _declared(requirements: list[str]) -> set[str]:
     return {_canonical(re.split(r"[\s<>=!~;\[]", r, maxsplit=1)[0]) for r in requirements}
 
 
-def _imported() -> dict[str, set[str]]:
-    """Distribution name -> the files under etl/ and dashboard/ that import it."""
+def _imported(*folders: str) -> dict[str, set[str]]:
+    """Distribution name -> the files under `folders` that import it."""
     dists = packages_distributions()
     out: dict[str, set[str]] = {}
-    for path in [*ROOT.glob("etl/**/*.py"), *ROOT.glob("dashboard/**/*.py")]:
+    for path in [p for f in folders or ("etl", "dashboard") for p in ROOT.glob(f"{f}/**/*.py")]:
         for _line, module in _imports(path):
             top = module.split(".")[0]
             if top in LOCAL or top in sys.stdlib_module_names or top == "__future__":
@@ -53,7 +53,11 @@ def test_every_runtime_dependency_is_imported() -> None:
     assert sorted(declared - set(_imported())) == []
 
 
-def test_requests_is_a_test_dependency() -> None:
-    """The tests drive yfinance through requests sessions; the app itself never imports it."""
+def test_every_test_import_is_declared() -> None:
+    """What tests/ imports comes from the dependencies or the test extras (requests among them:
+    the tests drive yfinance through requests sessions, the app never imports it)."""
     extras: dict[str, list[str]] = _project()["optional-dependencies"]  # type: ignore[assignment]
+    declared = _declared([*_project()["dependencies"], *extras["test"]])  # type: ignore[misc]
     assert "requests" in _declared(extras["test"])
+    undeclared = {d: sorted(f) for d, f in _imported("tests").items() if d not in declared}
+    assert undeclared == {}
