@@ -13,7 +13,7 @@ Two ways in, one transform:
 - without a key, the keyless dated exports `/api/v1/datasets/exports/rankings-daily/<date>.csv`
   (from 2026-09-19, each the 30 days before its date, the last 2-3 days revised by later ones):
   each file is read through its `<date>.manifest.json` and refused unless its sha256 and size
-  match; each day comes from the newest export holding it.
+  match; the newest export's last 3 days wait for the export that revises them.
 Rows must be one per model and consecutive day. Weekly or monthly buckets (the API's `period`),
 or days missing, are reported as gaps (ctx.missing), never summed into weeks of nothing.
 """
@@ -48,6 +48,7 @@ EXPORTS = "https://openrouter.ai/api/v1/datasets/exports/rankings-daily"
 FIRST_DAY = date(2025, 1, 1)  # the dataset begins here
 FIRST_EXPORT = date(2026, 9, 19)  # the oldest dated export; earlier ones answer 404
 EXPORT_DAYS = 30  # an export holds the 30 days before its date
+REVISED_DAYS = 3  # the next exports still revise an export's last 2-3 days
 MAX_SPAN = 366  # days per request (the API refuses wider windows)
 SOURCE_ID = "openrouter_rankings_daily"
 AUTHOR = "qwen"
@@ -218,6 +219,7 @@ class _Getter:
         rows = list(reader)
         return {
             "what": f"export {day}",
+            "day": day.isoformat(),
             "rows": [{c: r.get(c) for c in COLUMNS} for r in rows],
             "period": "",
             "as_of": str(manifest.get("retrieved_at", "")),
@@ -247,6 +249,11 @@ def _exports(get: _Getter, resume: date, today: date) -> dict[str, Any]:
             break
         day = max(day - timedelta(days=EXPORT_DAYS), FIRST_EXPORT)
         got = get.export(day)
+    if batches:
+        # The newest export's last days are provisional: leave them to the export that revises
+        # them, so a published week never rests on them.
+        final = (day_of(batches[-1]) - timedelta(days=REVISED_DAYS)).isoformat()
+        batches[-1]["rows"] = [r for r in batches[-1]["rows"] if str(r["date"]) < final]
     first = FIRST_EXPORT - timedelta(days=EXPORT_DAYS)
     if resume < first:
         gaps.append(
@@ -256,6 +263,11 @@ def _exports(get: _Getter, resume: date, today: date) -> dict[str, Any]:
             )
         )
     return {"batches": batches, "gaps": gaps}
+
+
+def day_of(batch: dict[str, Any]) -> date:
+    """The date of an export batch."""
+    return date.fromisoformat(str(batch["day"]))
 
 
 def _api_windows(ctx: Context) -> list[tuple[date, date]]:

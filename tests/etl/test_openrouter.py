@@ -218,3 +218,14 @@ def test_changed_row_shapes_fail_clearly(tmp_path: Path, no_key: None) -> None:
         "openrouter export 2026-11-29: csv columns date, model_permaslug, total_tokens "
         "(header changed?) not found"
     ) in _gaps(ctx)
+
+
+def test_the_newest_exports_last_days_wait_for_their_revision(tmp_path: Path, no_key: None) -> None:
+    """On Wednesday 2026-11-25 the export ends on Tuesday; its last 3 days are provisional, so
+    the week ending Sunday 2026-11-22 is not published from them (it is a day later)."""
+    wednesday = date(2026, 11, 25)
+    tables = fetch(source(key=None, published=wednesday), Context(tmp_path, wednesday))
+    assert tables["facts"]["period_end"].max() == "2026-11-15"
+    thursday = wednesday.replace(day=26)
+    tables = fetch(source(key=None, published=thursday), Context(tmp_path, thursday))
+    assert tables["facts"]["period_end"].max() == "2026-11-22"
