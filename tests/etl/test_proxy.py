@@ -10,6 +10,7 @@ the real host instead and never reach these answers.
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -95,7 +96,15 @@ class _Tunnel(_Answering):
     do_HEAD = do_POST = do_GET  # noqa: N815
 
 
-class _ProxyHandler(_Answering):
+class _ProxyHandler(BaseHTTPRequestHandler):
+    """Every source's URL is https: the proxy sees CONNECT and intercepts the tunnel."""
+
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        """Quiet."""
+
     def do_CONNECT(self) -> None:  # noqa: N802
         proxy = self.server.proxy
         proxy.seen.append(f"CONNECT {self.path}")
@@ -109,11 +118,6 @@ class _ProxyHandler(_Answering):
         tls = proxy.tls(host).wrap_socket(self.connection, server_side=True)
         _Tunnel(tls, self.client_address, self.server, host)
 
-    def do_GET(self) -> None:  # noqa: N802
-        self.answer(self.path)  # plain HTTP through a proxy: the absolute URL
-
-    do_HEAD = do_POST = do_GET  # noqa: N815
-
 
 class Proxy:
     """A TLS-intercepting HTTP proxy on 127.0.0.1; `seen` lists what reached it, in order."""
@@ -122,7 +126,7 @@ class Proxy:
         self.ca, self.fixtures, self.black_hole = ca, fixtures, black_hole
         self.seen: list[str] = []
         self.released = threading.Event()
-        self._contexts: dict[str, Any] = {}
+        self._contexts: dict[str, ssl.SSLContext] = {}
         self._lock = threading.Lock()
         self.server = _Server(("127.0.0.1", 0), _ProxyHandler)
         self.server.proxy = self
@@ -130,10 +134,8 @@ class Proxy:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
-    def tls(self, host: str) -> Any:
+    def tls(self, host: str) -> ssl.SSLContext:
         """A server context with a certificate for `host` signed by the test CA."""
-        import ssl
-
         with self._lock:
             if host not in self._contexts:
                 ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
