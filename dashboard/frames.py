@@ -198,19 +198,22 @@ def derive(frame: pd.DataFrame, how: str, basis: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+#: The columns that name a figure's source; a derived row names both of its figures'.
+JOINED = ("source", "source_id", "source_url")
+
+
 def _join_sources(merged: pd.DataFrame, suffix: str) -> pd.DataFrame:
-    """Name both figures' sources on a derived row (unless they are the same)."""
-    for col in ("source", "source_id"):
-        other = merged[f"{col}{suffix}"]
-        same = merged[col] == other
-        merged[col] = merged[col].where(same, merged[col] + " ; " + other)
-    return merged.drop(columns=[f"source{suffix}", f"source_id{suffix}"])
+    """Name both figures' sources and URLs on a derived row (unless they are the same)."""
+    same = merged["source_id"] == merged[f"source_id{suffix}"]
+    for col in JOINED:
+        merged[col] = merged[col].where(same, merged[col] + " ; " + merged[f"{col}{suffix}"])
+    return merged.drop(columns=[f"{c}{suffix}" for c in JOINED])
 
 
 def ratio(num: pd.DataFrame, den: pd.DataFrame) -> pd.DataFrame:
     """num / den in percent for the quarters both have."""
     merged = num.merge(
-        den[["period_end", "value", "source", "source_id"]], on="period_end", suffixes=("", "_den")
+        den[["period_end", "value", *JOINED]], on="period_end", suffixes=("", "_den")
     )
     merged["value"] = transform.margin(merged["value"], merged["value_den"]).to_numpy()
     merged["unit"] = "pct"
@@ -219,9 +222,7 @@ def ratio(num: pd.DataFrame, den: pd.DataFrame) -> pd.DataFrame:
 
 def difference(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     """a - b for the quarters both have (e.g. operating cash flow less capex)."""
-    merged = a.merge(
-        b[["period_end", "value", "source", "source_id"]], on="period_end", suffixes=("", "_b")
-    )
+    merged = a.merge(b[["period_end", "value", *JOINED]], on="period_end", suffixes=("", "_b"))
     merged["value"] = merged["value"] - merged["value_b"]
     merged["note"] = "derived: difference of two reported figures"
     return _join_sources(merged.drop(columns=["value_b"]), "_b")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from etl.models import FACTS
+
 #: Spreadsheet programs execute cells that start with these; exported text cells get a quote.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -33,10 +35,12 @@ def to_csv(frame: pd.DataFrame) -> str:
 def diff_facts(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     """Figures added, removed or changed between two vintages' facts.
 
-    Returns columns change (added|removed|changed), entity, metric, period_end, old_value,
-    new_value, unit, source_id (of the newer figure where there is one).
+    Figures are compared within one owner (the facts key), so two sources holding the same
+    figure side by side, even when they disagree, are no change. Returns columns change
+    (added|removed|changed), entity, metric, period_end, owner, old_value, new_value, unit,
+    source_id (of the newer figure where there is one).
     """
-    key = ["entity", "metric", "period_end"]
+    key = list(FACTS.key)
     cols = [*key, "value", "unit", "source_id"]
     merged = old[cols].merge(
         new[cols], on=key, how="outer", suffixes=("_old", "_new"), indicator=True
@@ -53,6 +57,7 @@ def diff_facts(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
             "entity": merged["entity"],
             "metric": merged["metric"],
             "period_end": merged["period_end"],
+            "owner": merged["owner"],
             "old_value": a,
             "new_value": b,
             "unit": merged["unit_new"].fillna(merged["unit_old"]),

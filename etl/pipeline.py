@@ -16,8 +16,14 @@ import pandas as pd
 
 import etl
 from etl import config
-from etl.errors import EtlError, NotConfiguredError, Problem, ShrinkError, SourceError
-from etl.models import TABLES
+from etl.errors import (
+    EtlError,
+    NotConfiguredError,
+    Problem,
+    ShrinkError,
+    SourceError,
+)
+from etl.models import FACTS, TABLES
 from etl.sources import SOURCES, Context, Tables, fetch
 from etl.sources.base import empty_table
 from etl.sources.online import Deadline
@@ -348,8 +354,7 @@ def _warnings(
 def _restatements(new: pd.DataFrame, old: pd.DataFrame | None) -> list[str]:
     if old is None or old.empty or new.empty:
         return []
-    key = ["entity", "metric", "period_end"]
-    both = new.merge(old, on=key, suffixes=("", "_old"))
+    both = new.merge(old, on=list(FACTS.key), suffixes=("", "_old"))
     changed = both[
         both["value"].notna()
         & both["value_old"].notna()
@@ -357,7 +362,7 @@ def _restatements(new: pd.DataFrame, old: pd.DataFrame | None) -> list[str]:
     ]
     return [
         f"restated: {r.entity} {r.metric} {r.period_end} {r.value_old:g} -> {r.value:g} "
-        f"(source {r.source_id})"
+        f"(source {r.source_id}, owner {r.owner})"
         for r in changed.itertuples(index=False)
     ]
 

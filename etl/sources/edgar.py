@@ -22,8 +22,6 @@ import hashlib
 import json
 import os
 import re
-import threading
-import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -36,13 +34,13 @@ from etl import config, periods
 from etl.errors import NotConfiguredError, SourceError
 from etl.sources import edgar_parse
 from etl.sources.base import Context, Tables
-from etl.sources.hub import TransportFactory
 from etl.sources.online import (
     Guard,
-    GuardedTransport,
     RateLimitedError,
     RetryPolicy,
     TransientError,
+    TransportFactory,
+    http_client,
 )
 
 CIK = "0001577552"
@@ -60,28 +58,6 @@ CONTRACT = {
     "net_income_attributable",
     "free_cash_flow",
 }
-
-
-class _Spacing(httpx2.BaseTransport):
-    """At most one request per `interval` seconds (SEC allows 10 a second in total)."""
-
-    def __init__(self, inner: httpx2.BaseTransport, interval: float) -> None:
-        self.inner, self.interval = inner, interval
-        self.lock = threading.Lock()
-        self.last = 0.0
-
-    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        """Wait for the slot, then send."""
-        with self.lock:
-            wait = self.last + self.interval - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-            self.last = time.monotonic()
-        return self.inner.handle_request(request)
-
-    def close(self) -> None:
-        """Close the wrapped transport."""
-        self.inner.close()
 
 
 @dataclass(frozen=True)
@@ -106,12 +82,11 @@ class EdgarSource:
                 f"SEC requires a User-Agent with a name and an e-mail address: set "
                 f"${config.ENV_SEC_USER_AGENT}, e.g. 'Jane Analyst jane@example.com'",
             )
-        guard = Guard(self.name, ctx.deadline, self.per_request)
-        inner = self.transport() if self.transport else httpx2.HTTPTransport()
-        spaced = _Spacing(GuardedTransport(inner, guard), self.interval)
+        guard = Guard(self.name, ctx.deadline, self.per_request, interval=self.interval)
         headers = {"User-Agent": agent, "Accept-Encoding": "gzip, deflate"}
         cache = _Cache(config.cache_dir(ctx.data_dir) / "edgar")
-        with httpx2.Client(transport=spaced, headers=headers, follow_redirects=True) as client:
+        client = http_client(guard, self.transport, headers=headers, follow_redirects=True)
+        with client:
             get = _Getter(self, client, ctx)
             filings = _candidates(get.json(SUBMISSIONS))
             exhibits = [e for f in filings for e in self._exhibits(get, cache, f)]

@@ -1,15 +1,14 @@
 """The Hugging Face Hub client shared by the Hub adapters, with every request guarded.
 
 huggingface_hub makes its requests through one process-wide httpx2 client built by a factory;
-the adapters install a factory whose transport applies the refresh's Guard (deadline, timeout,
-HTTP 429 as RateLimitedError) in front of the real transport, or in front of a test's
-MockTransport, so tests run the library's own code path with no network.
+the adapters install a factory that makes it with the shared http_client: the refresh's Guard
+(deadline, timeout, HTTP 429 as RateLimitedError), the environment's proxy and CA bundle, in
+front of the network or of a test's MockTransport, so tests run the library's own code path.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import httpx2
@@ -17,25 +16,28 @@ import httpx2
 from etl import config
 from etl.errors import SourceError
 from etl.sources.base import Context
-from etl.sources.online import Guard, GuardedTransport
+from etl.sources.online import Guard, TransportFactory, http_client
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
-
-TransportFactory = Callable[[], httpx2.BaseTransport]
 
 
 def hub_api(ctx: Context, guard: Guard, transport: TransportFactory | None) -> HfApi:
     """An HfApi whose requests all pass through the guard; caches under the data directory."""
     # The Hub client caches an agent registry under HF_HOME; keep it inside the data directory.
     os.environ.setdefault("HF_HOME", str(config.cache_dir(ctx.data_dir) / "huggingface"))
-    from huggingface_hub import HfApi
+    from huggingface_hub import HfApi, constants
     from huggingface_hub.utils import _http
 
+    # Files stored in Xet would be fetched by hf_xet's own client, around the guard, the deadline
+    # and the proxy and CA settings; the Hub serves them over plain HTTP(S) too. (The
+    # HF_HUB_DISABLE_XET variable is read at import, so the flag is set where it is looked up.)
+    constants.HF_HUB_DISABLE_XET = True
+
     def client() -> httpx2.Client:
-        inner = transport() if transport is not None else httpx2.HTTPTransport()
-        return httpx2.Client(
-            transport=GuardedTransport(inner, guard),
+        return http_client(
+            guard,
+            transport,
             event_hooks={"request": [_http.hf_request_event_hook]},
             follow_redirects=True,
             timeout=None,

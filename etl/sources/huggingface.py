@@ -15,8 +15,14 @@ import pandas as pd
 
 from etl.errors import SourceError
 from etl.sources.base import Context, Tables
-from etl.sources.hub import TransportFactory, hub_api, translate
-from etl.sources.online import Guard, RateLimitedError, RetryPolicy, TransientError
+from etl.sources.hub import hub_api, translate
+from etl.sources.online import (
+    Guard,
+    RateLimitedError,
+    RetryPolicy,
+    TransientError,
+    TransportFactory,
+)
 
 ORG = "Qwen"
 #: Base models whose derivatives are counted (one place to change them).

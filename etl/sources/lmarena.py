@@ -20,8 +20,14 @@ import pandas as pd
 from etl import config
 from etl.errors import SourceError
 from etl.sources.base import Context, Tables, facts_frame
-from etl.sources.hub import TransportFactory, hub_api, translate
-from etl.sources.online import Guard, RateLimitedError, RetryPolicy, TransientError
+from etl.sources.hub import hub_api, translate
+from etl.sources.online import (
+    Guard,
+    RateLimitedError,
+    RetryPolicy,
+    TransientError,
+    TransportFactory,
+)
 
 REPO_ID = "lmarena-ai/leaderboard-dataset"
 TEXT_FULL = "text/full-00000-of-00001.parquet"

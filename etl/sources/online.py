@@ -1,17 +1,26 @@
-"""Shared guards for online adapters: one deadline, one retry policy, guarded HTTP clients.
+"""The HTTP layer every online adapter shares: one deadline, one retry policy, one client.
 
 Every HTTP request an adapter makes, whatever library makes it, passes through a guard that
-(1) refuses to start once the refresh's deadline has passed, (2) bounds the request's timeout by
-the time left, and (3) turns an HTTP 429 into RateLimitedError, which tenacity retries with
-backoff as long as the wait fits before the deadline. So the refresh has one bound, a library's
-own sleeping retries never run past it, and work abandoned at the bound stops at its next request.
+(1) keeps the source's spacing between requests, (2) refuses to start once the refresh's
+deadline has passed, (3) bounds the request's timeout by the time left, and (4) turns an HTTP
+429 into RateLimitedError, which tenacity retries with backoff as long as the wait fits before
+the deadline. So the refresh has one bound, a library's own sleeping retries never run past it,
+and work abandoned at the bound stops at its next request.
+
+`http_client` is the one place an httpx2 client is made (edgar, openrouter, and the Hub client
+of huggingface and lmarena). It honours HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY, and a
+CA bundle from SSL_CERT_FILE or REQUESTS_CA_BUNDLE (TLS-inspecting proxies at banks and funds).
+yahoo's curl_cffi session reads the proxy variables itself (libcurl) and gets the same bundle.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import os
 import re
+import ssl
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,11 +28,16 @@ from typing import Any, TypeVar
 
 import httpx2
 import tenacity
+from httpx2._utils import get_environment_proxies
 
 from etl.errors import SourceError
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+#: Makes the transport under the guard; tests pass an httpx2.MockTransport, None is the network.
+TransportFactory = Callable[[], httpx2.BaseTransport]
+#: Where a CA bundle may be named, first wins (OpenSSL's variable, then requests' one).
+CA_BUNDLE_VARIABLES = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
 
 
 class RateLimitedError(Exception):
@@ -148,6 +162,10 @@ class Guard:
     #: URL substrings whose answers are kept whole (a wire tap for fields a library drops).
     tap: tuple[str, ...] = ()
     answers: list[Answer] = field(default_factory=list)
+    #: Seconds between the starts of two requests (a host's fair-access rule, e.g. SEC's).
+    interval: float = 0.0
+    _slot: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _last: float = field(default=-math.inf, init=False, repr=False)
 
     @property
     def requests(self) -> int:
@@ -155,7 +173,13 @@ class Guard:
         return len(self.answers)
 
     def before(self, url: str) -> float:
-        """Check the deadline; return the request's timeout."""
+        """Wait for the request's slot, check the deadline; return the request's timeout."""
+        if self.interval > 0:
+            with self._slot:
+                wait = self._last + self.interval - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+                self._last = time.monotonic()
         return self.deadline.timeout(self.source, f"request {url[:80]}", self.per_request)
 
     def after(self, url: str, status: int, body: bytes) -> None:
@@ -218,3 +242,38 @@ def guard_session(session: Any, guard: Guard) -> Any:
 
     session.request = request
     return session
+
+
+def ca_bundle() -> str | None:
+    """The CA bundle file the environment names, if any."""
+    return next((os.environ[v] for v in CA_BUNDLE_VARIABLES if os.environ.get(v)), None)
+
+
+def http_client(
+    guard: Guard, transport: TransportFactory | None = None, **kwargs: Any
+) -> httpx2.Client:
+    """An httpx2 client whose every request passes the guard, through the environment's proxy.
+
+    httpx2 reads the proxy variables only when it makes its own transport, and a guarded one is
+    ours; so the proxy routes are built here from httpx2's own reading of the environment
+    (same NO_PROXY rules), one guarded transport per proxy. A test's transport replaces the
+    network, proxies included.
+    """
+    if transport is not None:
+        return httpx2.Client(transport=GuardedTransport(transport(), guard), **kwargs)
+    bundle = ca_bundle()
+    try:
+        verify: ssl.SSLContext | bool = (
+            ssl.create_default_context(cafile=bundle) if bundle else True
+        )
+    except (OSError, ssl.SSLError) as exc:
+        raise SourceError(guard.source, f"CA bundle {bundle} cannot be read: {exc}") from exc
+
+    def guarded(proxy: str | None = None) -> httpx2.BaseTransport:
+        return GuardedTransport(httpx2.HTTPTransport(verify=verify, proxy=proxy), guard)
+
+    mounts = {
+        pattern: None if proxy is None else guarded(proxy)
+        for pattern, proxy in get_environment_proxies().items()
+    }
+    return httpx2.Client(transport=guarded(), mounts=mounts, **kwargs)

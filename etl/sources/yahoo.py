@@ -25,7 +25,7 @@ import yfinance as yf
 from etl import config, periods
 from etl.errors import SourceError
 from etl.sources.base import Context, Tables, empty_table
-from etl.sources.online import Guard, RateLimitedError, RetryPolicy, guard_session
+from etl.sources.online import Guard, RateLimitedError, RetryPolicy, ca_bundle, guard_session
 
 log = logging.getLogger(__name__)
 # yfinance 1.7 still uses pandas' deprecated inplace= keyword; the warning is not ours to act on.
@@ -211,7 +211,11 @@ def _session(source: YahooSource) -> Any:
         return source.session_factory()
     from curl_cffi import requests as curl_requests
 
-    return curl_requests.Session(impersonate="chrome")
+    # libcurl reads the proxy variables itself, and curl_cffi REQUESTS_CA_BUNDLE, but neither
+    # reads SSL_CERT_FILE: name the bundle the other sources trust. (curl_cffi keeps a bundle
+    # path in `verify` itself when it reads REQUESTS_CA_BUNDLE; only its annotation says bool.)
+    bundle: Any = ca_bundle() or True
+    return curl_requests.Session(impersonate="chrome", verify=bundle)
 
 
 def _configure(ctx: Context) -> None:

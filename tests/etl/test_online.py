@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import httpx2
 import pytest
 import requests
 from yfinance import data as yf_data
@@ -25,6 +26,7 @@ from etl.sources.yahoo import PRICE_CURRENCY, YahooSource
 from etl.store import Store
 from tests.fixtures.edgar.transport import transport as edgar_transport
 from tests.fixtures.huggingface.transport import transport
+from tests.fixtures.lmarena.transport import handler as arena_handler
 from tests.fixtures.lmarena.transport import transport as arena_transport
 from tests.fixtures.openrouter.transport import transport as openrouter_transport
 from tests.fixtures.yahoo.transport import session
@@ -268,6 +270,7 @@ def test_every_source_failing_publishes_nothing(
     before = Store(synthetic_dir / "store").current_id()
     monkeypatch.setitem(SOURCES, "yahoo", yahoo("timeout"))
     monkeypatch.setitem(SOURCES, "huggingface", hf("empty"))
+    monkeypatch.setitem(SOURCES, "openrouter", openrouter("unauthorized"))
     assert cli.main(["refresh", "--data-dir", str(synthetic_dir)]) == 3
     assert "every requested source failed" in capsys.readouterr().err
     assert Store(synthetic_dir / "store").current_id() == before
@@ -417,6 +420,29 @@ def test_lmarena_rate_limit_backs_off_once(tmp_path: Path) -> None:
     assert sleeps == [55.0] and len(tables["facts"]) > 0
 
 
+def test_lmarena_xet_backed_file_still_goes_through_the_guard(tmp_path: Path) -> None:
+    """A file the Hub stores in Xet (X-Xet-Hash and refresh route on the redirect) is still
+    downloaded over the guarded HTTP client, not by hf_xet's own client, which would pass
+    around the guard, the deadline and the proxy settings."""
+    calls: list[str] = []
+    inner = arena_handler("ok", calls)
+
+    def xet(request: httpx2.Request) -> httpx2.Response:
+        response = inner(request)
+        if response.status_code == 302:
+            response.headers["X-Xet-Hash"] = "0" * 64  # SYNTHETIC hash
+            response.headers["X-Xet-Refresh-Route"] = (
+                "https://huggingface.co/api/datasets/lmarena-ai/leaderboard-dataset/xet-read-token/main"
+            )
+        return response
+
+    src = LmArenaSource(transport=lambda: httpx2.MockTransport(xet))
+    tables = fetch(src, Context(tmp_path, TODAY))
+    assert len(tables["facts"]) > 0
+    assert any(c.startswith("GET ") and "cas-bridge" in c for c in calls)
+    assert not any("xet-read-token" in c for c in calls)
+
+
 def test_lmarena_history_accumulates(synthetic_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A refresh keeps earlier lmarena rows and adds the new ones (history across vintages)."""
     monkeypatch.setitem(SOURCES, "lmarena", arena())
@@ -456,23 +482,26 @@ def test_openrouter_weekly_share_from_the_model_rows(tmp_path: Path) -> None:
     assert "as of 2026-11-30T02:00:00.000Z" in tables["sources"]["note"].iloc[0]
 
 
-def test_openrouter_without_a_key_is_not_configured(
+def test_openrouter_without_a_key_reads_the_keyless_exports(
     synthetic_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No key: the refresh reports 'not configured' and still publishes, it is not a failure."""
+    """No key: the refresh reads the dated exports and publishes; the history before the first
+    export is a warning naming the key that would fetch it."""
     monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
     monkeypatch.setitem(SOURCES, "openrouter", openrouter(key=None))
-    monkeypatch.setitem(SOURCES, "lmarena", arena())
-    result = pipeline.run(
-        synthetic_dir, ["openrouter", "lmarena"], today=TODAY, progress=lambda _m: None
+    result = pipeline.run(synthetic_dir, ["openrouter"], today=TODAY, progress=lambda _m: None)
+    assert result.sources["openrouter"]["status"] == "ok"
+    assert any(
+        w.startswith("openrouter days 2025-01-01..2026-08-19: rows older than the first keyless")
+        for w in result.warnings
     )
-    assert result.sources["openrouter"]["status"] == "not configured"
-    assert "OPENROUTER_API_KEY" in result.sources["openrouter"]["reason"]
-    assert not any("openrouter" in w for w in result.warnings)
-    assert "1/2 online sources ok (openrouter not configured)" in result.summary()
-    # Asked for alone, there is nothing to refresh: a usage error (exit 2), not a failure.
-    with pytest.raises(pipeline.NothingConfiguredError, match="OPENROUTER_API_KEY"):
-        pipeline.run(synthetic_dir, ["openrouter"], today=TODAY, progress=lambda _m: None)
+    weeks = Store(synthetic_dir / "store").read("facts").query("owner == 'openrouter'")
+    assert weeks["period_end"].min() == "2026-08-30"
+    # A source that does need configuration, asked for alone: a usage error (exit 2).
+    monkeypatch.delenv("AIIMPACT_SEC_USER_AGENT", raising=False)
+    monkeypatch.setitem(SOURCES, "edgar", EdgarSource(transport=edgar_transport()))
+    with pytest.raises(pipeline.NothingConfiguredError, match="AIIMPACT_SEC_USER_AGENT"):
+        pipeline.run(synthetic_dir, ["edgar"], today=TODAY, progress=lambda _m: None)
 
 
 def test_openrouter_asks_only_for_days_it_lacks(
@@ -490,6 +519,7 @@ def test_openrouter_asks_only_for_days_it_lacks(
     pipeline.run(synthetic_dir, ["openrouter"], today=TODAY, progress=lambda _m: None)
     assert len(calls) == first + 1
     assert "start_date=2026-11-16" in str(calls[-1].url)  # type: ignore[attr-defined]
+    assert "period=day" in str(calls[-1].url)  # type: ignore[attr-defined]
     facts = Store(synthetic_dir / "store").read("facts")
     weeks = facts[
         (facts["owner"] == "openrouter") & (facts["metric"] == "openrouter_weekly_tokens")
