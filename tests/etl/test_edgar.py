@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import gzip
 import json
 import socket
 import threading
@@ -14,7 +16,7 @@ import pandas as pd
 import pytest
 
 from etl import __main__ as cli
-from etl import pipeline
+from etl import periods, pipeline
 from etl.errors import SourceError
 from etl.sources import SOURCES, Context, fetch
 from etl.sources import edgar_parse as ep
@@ -24,6 +26,30 @@ from etl.store import Store
 from tests.fixtures.edgar.transport import EXHIBITS, FILINGS, quarters, transport
 
 REPO = Path(__file__).resolve().parents[2]
+DOCUMENTS = REPO / "tests" / "fixtures" / "edgar" / "documents"
+WHOLE = sorted(p.name.removesuffix(".txt.gz") for p in DOCUMENTS.glob("*.txt.gz"))
+#: The contract figures (and their US$ amounts) every quarter's announcement prints for itself.
+PRINTED = {
+    *(
+        f"{m}{suffix}"
+        for m in (
+            "revenue",
+            "income_from_operations",
+            "adjusted_ebita",
+            "net_income_attributable",
+            "operating_cash_flow",
+            "capex_ppe",
+            "capex_intangibles",
+            "free_cash_flow",
+            "cloud_revenue",
+            "cloud_adjusted_ebita",
+        )
+        for suffix in ("", "_usd")
+    ),
+    "fcf_other_adjustments",
+    "usd_rmb_rate",
+    "capex_stated",
+}
 TODAY = date(2026, 12, 1)
 AGENT = "Test Runner test@example.com"
 
@@ -49,6 +75,40 @@ def _figures(quarter: str) -> dict[tuple[str, str], float]:
         (f.metric, f.period_end): f.value
         for f in ep.parse((EXHIBITS / f"{quarter}.htm").read_text(encoding="utf-8"))
     }
+
+
+def whole_document(quarter: str) -> str:
+    """The whole text layer of a quarter's results announcement (tests/fixtures/README.md)."""
+    return gzip.decompress((DOCUMENTS / f"{quarter}.txt.gz").read_bytes()).decode("utf-8")
+
+
+@functools.cache
+def curated_figures() -> dict[tuple[str, str], float]:
+    facts = pipeline.check(REPO / "data")["facts"]
+    return {
+        (r["metric"], r["period_end"]): float(r["value"])
+        for r in facts.to_dict("records")
+        if r["entity"] == "alibaba" and pd.notna(r["value"])
+    }
+
+
+def test_edgar_whole_documents_are_on_file() -> None:
+    """Every quarter FY2023Q1-FY2026Q3 has its whole announcement as a fixture."""
+    assert quarters("FY2023Q1", "FY2026Q3") == [q for q in WHOLE if q <= "FY2026Q3"]
+    assert all(len(whole_document(q)) > 50_000 for q in WHOLE)
+
+
+@pytest.mark.parametrize("quarter", WHOLE)
+def test_edgar_whole_document_yields_every_printed_figure(quarter: str) -> None:
+    """On the whole text, every contract figure the announcement prints equals the curated one."""
+    end = periods.fiscal_to_period_end(quarter).isoformat()
+    got = {(f.metric, f.period_end): f.value for f in ep.parse(whole_document(quarter))}
+    on_file = curated_figures()
+    expected = {m for (m, e) in on_file if e == end and m in PRINTED}
+    assert len(expected) >= 20
+    assert sorted(expected - {m for m, e in got if e == end}) == []
+    differ = {k: (v, on_file[k]) for k, v in got.items() if k in on_file and v != on_file[k]}
+    assert differ == {}
 
 
 def test_edgar_parses_the_fy2023_layout() -> None:
