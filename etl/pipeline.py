@@ -15,8 +15,14 @@ from typing import Any
 import pandas as pd
 
 import etl
-from etl import config
-from etl.errors import EtlError, NotConfiguredError, SourceError, UnknownVintageError
+from etl import config, consistency
+from etl.errors import (
+    EtlError,
+    NotConfiguredError,
+    SourceError,
+    UnknownVintageError,
+    ValidationError,
+)
 from etl.models import TABLES
 from etl.sources import SOURCES, Context, Tables, fetch
 from etl.sources.base import empty_table
@@ -81,7 +87,34 @@ class BuildResult:
 def check(data_dir: Path) -> Tables:
     """Validate the curated files; raises ValidationError listing every problem."""
     ctx = Context(data_dir=data_dir, today=date.today())
-    return fetch(SOURCES["curated"], ctx)
+    tables = fetch(SOURCES["curated"], ctx)
+    _refuse_inconsistent(tables["facts"], data_dir)
+    return tables
+
+
+def _refuse_inconsistent(facts: pd.DataFrame, data_dir: Path) -> None:
+    """Curated figures that break a consistency rule are invalid input (file, line, field)."""
+    problems = consistency.problems(facts, data_dir.name)
+    if problems:
+        raise ValidationError(problems)
+
+
+def _fewer(previous: Tables, name: str, new: Tables, ctx: Context) -> None:
+    """Report each period for which a fetch returned fewer figures than the last good vintage."""
+    old, fresh = _carry_over(previous, name).get("facts"), new.get("facts")
+    if old is None or fresh is None or fresh.empty:
+        return
+
+    def count(frame: pd.DataFrame) -> pd.Series:
+        known = frame[frame["value"].notna()]
+        return known.groupby([known["entity"].astype(str), known["period_end"].astype(str)]).size()
+
+    before, after = count(old), count(fresh)
+    both = after.index.intersection(before.index)
+    for entity, end in both[after[both].to_numpy() < before[both].to_numpy()]:
+        lost = before[(entity, end)] - after[(entity, end)]
+        held = f"{lost} of the {before[(entity, end)]} figures the last good vintage holds"
+        ctx.missing(name, f"{entity} {end}", held)
 
 
 def run(
@@ -112,6 +145,7 @@ def run(
     )
     progress(f"[2/{steps}] validating curated files in {data_dir}")
     parts: dict[str, Tables] = {"curated": fetch(SOURCES["curated"], ctx)}
+    _refuse_inconsistent(parts["curated"]["facts"], data_dir)
     statuses: dict[str, dict[str, Any]] = {
         "curated": {"status": "ok", "rows": _rows(parts["curated"])}
     }
@@ -127,6 +161,9 @@ def run(
         else:
             parts[name] = _accumulate(_carry_over(previous, name), outcome)
             statuses[name] = {"status": "ok", "rows": _rows(outcome), "fetched": _now()}
+            _fewer(previous, name, outcome, ctx)
+            if "facts" in outcome:
+                ctx.warnings.extend(str(v) for v in consistency.violations(outcome["facts"]))
         gaps = [str(g) for g in ctx.gaps if g.source == name]
         if gaps:
             statuses[name]["gaps"] = gaps
@@ -146,6 +183,7 @@ def run(
     warnings = (
         _warnings(tables, previous, ctx.today, statuses)
         + [str(g) for g in ctx.gaps]
+        + ctx.warnings
         + crosscheck_warnings(crosscheck)
     )
     for w in warnings:

@@ -93,6 +93,8 @@ class Figure:
     unit: str
     locator: str
     note: str = ""
+    #: For a stated YoY change: the release's year-ago column it was computed from.
+    prior: float | None = None
 
 
 @dataclass(frozen=True)
@@ -334,11 +336,16 @@ def _summary(found: list[Table], end: date) -> list[Figure]:
         values = table.quarter(row, end) if table and row else None
         if row is None or values is None:
             continue
-        _, current, usd, change = values
+        prior, current, usd, change = values
         out += _pair(metric, end, current, usd, str(row))
-        if change is not None:
-            out.append(Figure(f"{metric}_yoy_pct", end.isoformat(), change, "pct", str(row)))
+        out += _change(metric, end, change, prior, str(row))
     return out
+
+
+def _change(metric: str, end: date, change: float | None, prior: float, where: str) -> list[Figure]:
+    if change is None:
+        return []
+    return [Figure(f"{metric}_yoy_pct", end.isoformat(), change, "pct", where, prior=prior)]
 
 
 def _fcf(found: list[Table], end: date) -> list[Figure]:
@@ -374,8 +381,8 @@ def _segment(found: list[Table], text: str, end: date) -> list[Figure]:
             row, (prior, current, usd, change) = hit
             metric = f"{prefix}_{kind}"
             out += _pair(metric, end, current, usd, str(row))
-            if kind == "revenue" and change is not None:
-                out.append(Figure(f"{metric}_yoy_pct", end.isoformat(), change, "pct", str(row)))
+            if kind == "revenue":
+                out += _change(metric, end, change, prior, str(row))
             if prefix == "ai_cloud":
                 year_ago = date(end.year - 1, end.month, end.day).isoformat()
                 note = "recast year-ago figure as stated in the FY2027 basis's first releases"

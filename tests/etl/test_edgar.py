@@ -171,6 +171,31 @@ def test_edgar_whole_document_yields_every_printed_figure(quarter: str, form: st
     assert sorted(expected - {m for m, e in got if e == end}) == []
     differ = {k: (v, on_file[k]) for k, v in got.items() if k in on_file and v != on_file[k]}
     assert differ == {}
+    assert ep.missing(ep.parse(document)) == []
+
+
+def test_edgar_reconciliation_is_the_table_not_its_first_mention() -> None:
+    """The narrative names the reconciliation long before the table; the table's rows are read."""
+    text = whole_document("FY2025Q4")
+    mention = text.find("reconciliation of net cash provided by operating activities to free")
+    table = text.find("Free cash flow", text.rfind("to free cash flow for the periods"))
+    assert 0 < mention < table - 20_000
+    f = {(x.metric, x.period_end): x.value for x in ep.parse(text)}
+    assert (
+        f[("free_cash_flow", "2025-03-31")] == curated_figures()[("free_cash_flow", "2025-03-31")]
+    )
+
+
+def test_edgar_missing_parts_are_named_on_a_whole_document() -> None:
+    """Without its reconciliation table and rate sentence, a whole document names both as
+    missing and keeps the rest."""
+    text = whole_document("FY2026Q3")
+    start = text.rfind("The table below sets forth a reconciliation of net cash")
+    text = text[:start] + text[text.find("Free cash flow", start) + 60 :]
+    text = text.replace("all translations of RMB into US$ were made at", "RMB into US$ at")
+    figures = ep.parse(text)
+    assert ep.missing(figures) == ["free-cash-flow reconciliation", "convenience-rate sentence"]
+    assert {f.metric for f in figures} >= {"revenue", "cloud_revenue", "capex_stated"}
 
 
 def test_edgar_parses_the_fy2023_layout() -> None:
@@ -307,6 +332,51 @@ def test_edgar_difference_is_flagged_and_the_filing_is_drawn(
     drawn = view.data.set_index(["series", "period_end"])
     assert drawn.loc[("Operating cash flow", "2025-12-31"), "value"] == 36_032  # filled by edgar
     assert drawn.loc[("Operating cash flow", "2025-12-31"), "source_id"].startswith("edgar_")
+
+
+def test_edgar_exhibit_without_reconciliation_says_so_and_keeps_the_rest(
+    real_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refresh whose exhibit lacks its reconciliation names the part in the warnings, the
+    source status and the manifest, publishes the figures it did read, and a fetch with fewer
+    figures for a quarter than the last good vintage is a warning too."""
+    include = ["FY2026Q2", "FY2026Q3"]
+    monkeypatch.setitem(SOURCES, "edgar", edgar(include=include))
+    first = pipeline.run(real_dir, ["edgar"], today=TODAY, progress=lambda _m: None)
+    assert not any(w.startswith("edgar ") for w in first.warnings)
+    (real_dir / "cache" / "edgar" / "exhibits.json").unlink()  # the exhibits are fetched again
+    monkeypatch.setitem(SOURCES, "edgar", edgar("no_reconciliation", include=include))
+    result = pipeline.run(real_dir, ["edgar"], today=TODAY, progress=lambda _m: None)
+    gap = "edgar FY2026Q3 exhibit: free-cash-flow reconciliation not found"
+    fewer = "edgar alibaba 2025-12-31: 7 of the 26 figures the last good vintage holds not found"
+    assert gap in result.warnings and fewer in result.warnings
+    assert result.sources["edgar"]["status"] == "ok"
+    assert result.sources["edgar"]["gaps"] == [gap, fewer]
+    store = Store(real_dir / "store")
+    assert {gap, fewer} <= set(store.manifest()["warnings"])
+    facts = store.read("facts")
+    mine = facts[(facts["owner"] == "edgar") & (facts["period_end"].astype(str) == "2025-12-31")]
+    assert {"revenue", "cloud_revenue", "usd_rmb_rate"} <= set(mine["metric"])
+
+
+def test_edgar_inconsistent_figures_are_warnings_and_kept(
+    real_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A filing whose free cash flow does not reconcile and whose stated change its own columns
+    do not give: both named (figure, period, source) as warnings; the figures are kept."""
+    monkeypatch.setitem(SOURCES, "edgar", edgar("inconsistent", include=["FY2026Q3"]))
+    result = pipeline.run(real_dir, ["edgar"], today=TODAY, progress=lambda _m: None)
+    sid = "edgar_000110465926032060"
+    mine = [w for w in result.warnings if w.startswith("inconsistent: edgar")]
+    assert sorted(w.split(":")[1].strip() for w in mine) == [
+        f"edgar free_cash_flow 2025-12-31 (source {sid})",
+        f"edgar free_cash_flow_usd 2025-12-31 (source {sid})",
+        f"edgar revenue_yoy_pct 2025-12-31 (source {sid})",
+    ]
+    assert any("free cash flow 11,446 != operating cash flow" in w for w in mine)
+    assert any("stated change 9% != 1.7% from the release's columns" in w for w in mine)
+    facts = Store(real_dir / "store").read("facts").set_index(["owner", "metric", "period_end"])
+    assert facts.loc[("edgar", "free_cash_flow", "2025-12-31"), "value"] == 11_446
 
 
 def test_edgar_without_user_agent_stops_at_once(
