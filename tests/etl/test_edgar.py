@@ -178,6 +178,22 @@ def test_edgar_whole_document_yields_every_printed_figure(quarter: str, form: st
     assert ep.missing(ep.parse(document)) == []
 
 
+@pytest.mark.parametrize("quarter", ["FY2023Q4", "FY2026Q4"])
+def test_edgar_pre_exhibit_with_the_formal_heading_reads_the_same(quarter: str) -> None:
+    """A <pre> exhibit under the formal (Hong Kong style) heading "ANNOUNCEMENT OF THE ...
+    RESULTS" yields the same figures as the plain text (the heading swap is SYNTHETIC)."""
+    text = whole_document(quarter)
+    title = re.search(
+        r"Alibaba Group Announces (\w+) Quarter (?:and Full Fiscal Year )?(\d{4})", text
+    )
+    assert title is not None
+    heading = f"ALIBABA GROUP HOLDING LIMITED\nANNOUNCEMENT OF THE {title[1].upper()} QUARTER {title[2]} RESULTS"
+    pre = f"<html><body><pre>{html.escape(text.replace(title[0], heading, 1))}</pre></body></html>"
+    as_text = sorted((f.metric, f.period_end, f.value) for f in ep.parse(text))
+    assert len(as_text) >= 26
+    assert sorted((f.metric, f.period_end, f.value) for f in ep.parse(pre)) == as_text
+
+
 def test_edgar_reconciliation_is_the_table_not_its_first_mention() -> None:
     """The narrative names the reconciliation long before the table; the table's rows are read."""
     text = whole_document("FY2025Q4")
