@@ -178,16 +178,16 @@ def text_of(document: str) -> str:
     text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
     text = html.unescape(re.sub(r"<[^>]+>", " ", text))
     # A PDF's text layer puts each page number on a line of its own, which would read as a cell.
-    return _normalise(re.sub(r"^[ \t]*\d{1,3}[ \t]*$", " ", text, flags=re.M))
+    return _normalise(re.sub(r"\n[ \t]*\d{1,3}[ \t]*(?=\n)", "\n", text))
 
 
 def _normalise(text: str) -> str:
-    text = re.sub(r"\s+", " ", text.replace("\xa0", " "))
+    text = " ".join(text.replace("\xa0", " ").split())
     # Table cells split "(1,234" and ")", "12" and "%", "RMB" and "1,234".
-    text = re.sub(r"\(\s+(?=\d)", "(", text)
-    text = re.sub(r"(?<=[\d,])\s+\)", ")", text)
-    text = re.sub(r"(?<=[\d)])\s+%", "%", text)
-    text = re.sub(r"\b(RMB|US\$)\s+(?=\d)", r"\1", text)
+    text = re.sub(r"\( (?=\d)", "(", text)
+    text = re.sub(r"(?<=[\d,]) \)", ")", text)
+    text = re.sub(r"(?<=[\d)]) %", "%", text)
+    text = re.sub(r"\b(RMB|US\$) (?=\d)", r"\1", text)
     return FOOTNOTE.sub("", text)
 
 
@@ -224,8 +224,14 @@ def _html_rows(table: lxml.html.HtmlElement) -> list[Row]:
     return out
 
 
-def tables(document: str) -> list[Table]:
-    """Every table of the document: HTML tables as tables, the rest of the text as rows."""
+def tables(document: str, text: str | None = None) -> list[Table]:
+    """Every table of the document: HTML tables as tables, the rest of the text as rows.
+
+    Args:
+        document: the whole exhibit, filed HTML or plain text.
+        text: text_of(document) if the caller has it (recomputed without the HTML tables
+            when the document has any).
+    """
     tables_found: list[Table] = []
     if re.search(r"<table\b", document, re.I):
         root = lxml.html.document_fromstring(document)
@@ -236,8 +242,8 @@ def tables(document: str) -> list[Table]:
             # (prior year, current year, US$), the one every quarterly table of the release has.
             tables_found += split or [Table(("",), (), 3, False, tuple(rows))]
             element.drop_tree()
-        document = lxml.html.tostring(root, encoding="unicode")
-    return tables_found + _split(rows_of(text_of(document)))
+        document, text = lxml.html.tostring(root, encoding="unicode"), None
+    return tables_found + _split(rows_of(text if text is not None else text_of(document)))
 
 
 def _split(rows: list[Row]) -> list[Table]:
@@ -297,7 +303,7 @@ def parse(document: str) -> list[Figure]:
     end = quarter(text)
     if end is None:
         return []
-    found = [t for t in tables(document) if t.periods]
+    found = [t for t in tables(document, text) if t.periods]
     return (
         _summary(found, end) + _fcf(found, end) + _segment(found, text, end) + _sentences(text, end)
     )
