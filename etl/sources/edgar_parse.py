@@ -115,7 +115,8 @@ class Table:
     periods: tuple[str, ...]  # "Three months ended June", "Year ended March", ...
     years: tuple[int, ...]
     amounts: int  # amount columns (RMB, US$) per period group
-    yoy: bool
+    percents: int  # percent columns per period group (% of revenue, YoY % change)
+    yoy: bool  # the last percent column of each group is the stated YoY change
     rows: tuple[Row, ...]
 
     def row(self, label: str, *, whole: bool = False) -> Row | None:
@@ -141,8 +142,9 @@ class Table:
         if group is None or self.amounts < 3 or len(amounts) < start + 3:
             return None
         pcts = [c for c in row.cells if _is_pct(c)]
-        per_group = len(pcts) // len(self.periods) if self.yoy else 0
-        change = percent(pcts[(group + 1) * per_group - 1]) if per_group else None
+        # A row without its YoY cell (nil change, "Unallocated") has fewer percent cells.
+        stated = self.yoy and len(pcts) == self.percents * len(self.periods)
+        change = percent(pcts[(group + 1) * self.percents - 1]) if stated else None
         prior, current, usd = (number(c) for c in amounts[start : start + 3])
         return prior, current, usd, change
 
@@ -240,7 +242,7 @@ def tables(document: str, text: str | None = None) -> list[Table]:
             split = _split(rows)
             # A table printed under a header outside it is read in the quarterly layout
             # (prior year, current year, US$), the one every quarterly table of the release has.
-            tables_found += split or [Table(("",), (), 3, False, tuple(rows))]
+            tables_found += split or [Table(("",), (), 3, 0, False, tuple(rows))]
             element.drop_tree()
         document, text = lxml.html.tostring(root, encoding="unicode"), None
     return tables_found + _split(rows_of(text if text is not None else text_of(document)))
@@ -283,6 +285,7 @@ def _table(periods: list[str], years: list[int], body: list[Row]) -> Table:
         tuple(periods) if fits else (),
         tuple(years),
         amounts // len(periods) if fits else 0,
+        head.count("%") // len(periods) if fits else 0,
         "YoY" in head,
         tuple(body),
     )
