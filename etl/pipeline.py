@@ -15,13 +15,14 @@ from typing import Any
 import pandas as pd
 
 import etl
-from etl import config
+from etl import config, consistency
 from etl.errors import (
     EtlError,
     NotConfiguredError,
     Problem,
     ShrinkError,
     SourceError,
+    ValidationError,
 )
 from etl.models import FACTS, TABLES
 from etl.sources import SOURCES, Context, Tables, fetch
@@ -86,7 +87,34 @@ class BuildResult:
 def check(data_dir: Path) -> Tables:
     """Validate the curated files; raises ValidationError listing every problem."""
     ctx = Context(data_dir=data_dir, today=date.today())
-    return fetch(SOURCES["curated"], ctx)
+    tables = fetch(SOURCES["curated"], ctx)
+    _refuse_inconsistent(tables["facts"], data_dir)
+    return tables
+
+
+def _refuse_inconsistent(facts: pd.DataFrame, data_dir: Path) -> None:
+    """Curated figures that break a consistency rule are invalid input (file, line, field)."""
+    problems = consistency.problems(facts, data_dir.name)
+    if problems:
+        raise ValidationError(problems)
+
+
+def _fewer(previous: Tables, name: str, new: Tables, ctx: Context) -> None:
+    """Report each period for which a fetch returned fewer figures than the last good vintage."""
+    old, fresh = _carry_over(previous, name).get("facts"), new.get("facts")
+    if old is None or fresh is None or fresh.empty:
+        return
+
+    def count(frame: pd.DataFrame) -> pd.Series:
+        known = frame[frame["value"].notna()]
+        return known.groupby([known["entity"].astype(str), known["period_end"].astype(str)]).size()
+
+    before, after = count(old), count(fresh)
+    both = after.index.intersection(before.index)
+    for entity, end in both[after[both].to_numpy() < before[both].to_numpy()]:
+        lost = before[(entity, end)] - after[(entity, end)]
+        held = f"{lost} of the {before[(entity, end)]} figures the last good vintage holds"
+        ctx.missing(name, f"{entity} {end}", held)
 
 
 def run(
@@ -122,24 +150,13 @@ def run(
     # The curated bytes are read once: the same bytes are validated and checksummed.
     raw = SOURCES["curated"].extract(ctx)
     parts: dict[str, Tables] = {"curated": fetch(_Preread(raw), ctx)}
+    _refuse_inconsistent(parts["curated"]["facts"], data_dir)
     statuses: dict[str, dict[str, Any]] = {
         "curated": {"status": "ok", "rows": _rows(parts["curated"])}
     }
     prev_status = _previous_statuses(store)
     for name, outcome in _fetch_online(online, ctx, bound, progress):
-        if isinstance(outcome, NotConfiguredError):
-            log.info("%s", outcome)
-            statuses[name] = {"status": "not configured", "reason": outcome.reason}
-        elif isinstance(outcome, SourceError):
-            log.warning("%s", outcome)
-            statuses[name] = {"status": "stale", "reason": outcome.reason}
-            statuses[name].update(_last_ok(prev_status, name))
-        else:
-            parts[name] = _accumulate(_carry_over(previous, name), outcome)
-            statuses[name] = {"status": "ok", "rows": _rows(outcome), "fetched": _now()}
-        gaps = [str(g) for g in ctx.gaps if g.source == name]
-        if gaps:
-            statuses[name]["gaps"] = gaps
+        _record(name, outcome, ctx, prev_status, parts, statuses)
     failed = [n for n in online if statuses[n]["status"] == "stale"]
     if failed and not any(statuses[n]["status"] == "ok" for n in online):
         raise AllSourcesFailedError("every requested source failed; nothing was published")
@@ -156,6 +173,7 @@ def run(
     warnings = (
         _warnings(tables, previous, ctx.today, statuses)
         + [str(g) for g in ctx.gaps]
+        + ctx.warnings
         + crosscheck_warnings(crosscheck)
     )
     for w in warnings:
@@ -175,6 +193,35 @@ def run(
     with store.lock(lock_wait):
         vid, created = store.publish(tables, manifest)
     return BuildResult(vid, created, _rows(tables), statuses, warnings, tuple(online), crosscheck)
+
+
+def _record(
+    name: str,
+    outcome: Tables | SourceError,
+    ctx: Context,
+    prev_status: dict[str, dict[str, Any]],
+    parts: dict[str, Tables],
+    statuses: dict[str, dict[str, Any]],
+) -> None:
+    """Keep one online source's outcome: its rows (with what it had before), or why it failed;
+    what it could not read, fewer figures than before and inconsistent figures are warnings."""
+    previous = ctx.previous
+    if isinstance(outcome, NotConfiguredError):
+        log.info("%s", outcome)
+        statuses[name] = {"status": "not configured", "reason": outcome.reason}
+    elif isinstance(outcome, SourceError):
+        log.warning("%s", outcome)
+        statuses[name] = {"status": "stale", "reason": outcome.reason}
+        statuses[name].update(_last_ok(prev_status, name))
+    else:
+        parts[name] = _accumulate(_carry_over(previous, name), outcome)
+        statuses[name] = {"status": "ok", "rows": _rows(outcome), "fetched": _now()}
+        _fewer(previous, name, outcome, ctx)
+        if "facts" in outcome:
+            ctx.warnings.extend(str(v) for v in consistency.violations(outcome["facts"]))
+    gaps = [str(g) for g in ctx.gaps if g.source == name]
+    if gaps:
+        statuses[name]["gaps"] = gaps
 
 
 def _fetch_online(

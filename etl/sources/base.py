@@ -47,10 +47,17 @@ class Context:
     # Where transform() reports what it expected and could not read (see Gap); the run's one
     # report channel, read by the pipeline after each source.
     gaps: list[Gap] = field(default_factory=list)
+    # Figures a source read but that disagree with each other (etl.consistency): kept, and
+    # reported as warnings like the gaps.
+    warnings: list[str] = field(default_factory=list)
 
     def missing(self, source: str, unit: str, part: str) -> None:
         """Report an expected part that could not be read."""
         self.gaps.append(Gap(source, unit, part))
+
+    def warn(self, text: str) -> None:
+        """Report a figure that was kept but disagrees with the figures it must agree with."""
+        self.warnings.append(text)
 
 
 class Source(Protocol[RawT]):

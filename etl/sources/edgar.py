@@ -30,7 +30,7 @@ from typing import Any
 import httpx2
 import pandas as pd
 
-from etl import config, periods
+from etl import config, consistency, periods
 from etl.errors import NotConfiguredError, SourceError
 from etl.sources import edgar_parse
 from etl.sources.base import Context, Tables
@@ -126,10 +126,11 @@ class EdgarSource:
         seen: set[tuple[str, str]] = set()
         for ex in sorted(raw["exhibits"], key=lambda e: (e["filed"], e["url"])):
             figures = edgar_parse.parse(ex["body"])
+            sid = "edgar_" + ex["accession"].replace("-", "")
+            self._check(ex, sid, figures, ctx)
             if not CONTRACT & {f.metric for f in figures}:
                 failed.append(ex["url"])
                 continue
-            sid = "edgar_" + ex["accession"].replace("-", "")
             for f in figures:
                 if (f.metric, f.period_end) in seen:
                     continue  # a later filing of the same figure (e.g. a year-ago column)
@@ -145,6 +146,49 @@ class EdgarSource:
                 f"; {len(failed)} exhibit(s) not parsed: {', '.join(failed)[:300]}"
             )
         return {"facts": pd.DataFrame(facts), "sources": pd.DataFrame(sources)}
+
+    def _check(
+        self, ex: dict[str, Any], sid: str, figures: list[edgar_parse.Figure], ctx: Context
+    ) -> None:
+        """Report each part of the exhibit that was not read, and stated changes its own
+        columns do not give (the figures are kept either way)."""
+        unit = f"{_label(ex)} exhibit"
+        for part in edgar_parse.missing(figures):
+            ctx.missing(self.name, unit, part)
+        values = {(f.metric, f.period_end): f.value for f in figures}
+        stated = pd.DataFrame(
+            [
+                {
+                    "metric": f.metric,
+                    "period_end": f.period_end,
+                    "value": f.value,
+                    "prior": f.prior,
+                    "current": values.get((f.metric.removesuffix("_yoy_pct"), f.period_end)),
+                    "source_id": sid,
+                    "owner": self.name,
+                    "origin": ex["url"],
+                }
+                for f in figures
+                if f.prior is not None
+            ],
+            columns=[
+                "metric",
+                "period_end",
+                "value",
+                "prior",
+                "current",
+                "source_id",
+                "owner",
+                "origin",
+            ],
+        ).dropna(subset=["current"])
+        for v in consistency.yoy_violations(stated):
+            ctx.warn(str(v))
+
+
+def _label(ex: dict[str, Any]) -> str:
+    end = edgar_parse.quarter(edgar_parse.text_of(ex["body"][:20000]))
+    return periods.fiscal_label(end) if end else ex["url"].rsplit("/", 1)[-1]
 
 
 def _candidates(submissions: dict[str, Any]) -> list[dict[str, str]]:
@@ -276,8 +320,7 @@ def _fact(f: edgar_parse.Figure, sid: str, url: str) -> dict[str, Any]:
 
 
 def _source(sid: str, ex: dict[str, Any], figures: list[edgar_parse.Figure]) -> dict[str, str]:
-    end = edgar_parse.quarter(edgar_parse.text_of(ex["body"][:20000]))
-    label = periods.fiscal_label(end) if end else ""
+    label = _label(ex)
     return {
         "source_id": sid,
         "title": f"Results announcement for {label} (Form 6-K, exhibit 99.1, accession {ex['accession']})",

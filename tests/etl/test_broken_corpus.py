@@ -56,3 +56,22 @@ def test_corpus_is_complete() -> None:
         "number-range",
         "nul-in-text",
     } <= set(CASES)
+
+
+# --- Consistency rules (etl/consistency.py): one broken file per rule -------------------------
+
+CONSISTENCY = ["inconsistent-fcf", "inconsistent-usd", "inconsistent-yoy", "inconsistent-segment"]
+
+
+@pytest.mark.parametrize("case", CONSISTENCY)
+def test_inconsistent_file_fails_check(
+    case: str, synthetic_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`check` names the figure, period, source, file and line that break a rule, and exits 1."""
+    assert case in CASES
+    (synthetic_dir / "financials" / "broken.csv").write_bytes((CORPUS / f"{case}.csv").read_bytes())
+    assert cli.main(["check", "--data-dir", str(synthetic_dir)]) == 1
+    err = capsys.readouterr().err
+    expected = (CORPUS / f"{case}.expected").read_text(encoding="utf-8").splitlines()
+    assert expected and all(line in err for line in expected), err
+    assert err.count("inconsistent:") == len(expected)

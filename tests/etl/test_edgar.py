@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import gzip
+import html
 import json
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -14,16 +18,42 @@ import pandas as pd
 import pytest
 
 from etl import __main__ as cli
-from etl import pipeline
+from etl import consistency, periods, pipeline
 from etl.errors import SourceError
 from etl.sources import SOURCES, Context, fetch
 from etl.sources import edgar_parse as ep
 from etl.sources.edgar import EdgarSource
 from etl.sources.online import RetryPolicy
 from etl.store import Store
-from tests.fixtures.edgar.transport import EXHIBITS, FILINGS, quarters, transport
+from tests.fixtures.edgar.transport import ARCHIVE, EXHIBITS, FILINGS, quarters, transport
 
 REPO = Path(__file__).resolve().parents[2]
+DOCUMENTS = REPO / "tests" / "fixtures" / "edgar" / "documents"
+WHOLE = sorted(p.name.removesuffix(".txt.gz") for p in DOCUMENTS.glob("*.txt.gz"))
+#: The contract figures (and their US$ amounts) every quarter's announcement prints for itself.
+PRINTED = {
+    *(
+        f"{m}{suffix}"
+        for m in (
+            "revenue",
+            "income_from_operations",
+            "adjusted_ebita",
+            "net_income_attributable",
+            "operating_cash_flow",
+            "capex_ppe",
+            "capex_intangibles",
+            "free_cash_flow",
+            "cloud_revenue",
+            "cloud_adjusted_ebita",
+            "ai_cloud_revenue",
+            "ai_cloud_adjusted_ebita",
+        )
+        for suffix in ("", "_usd")
+    ),
+    "fcf_other_adjustments",
+    "usd_rmb_rate",
+    "capex_stated",
+}
 TODAY = date(2026, 12, 1)
 AGENT = "Test Runner test@example.com"
 
@@ -49,6 +79,165 @@ def _figures(quarter: str) -> dict[tuple[str, str], float]:
         (f.metric, f.period_end): f.value
         for f in ep.parse((EXHIBITS / f"{quarter}.htm").read_text(encoding="utf-8"))
     }
+
+
+def whole_document(quarter: str) -> str:
+    """The whole text layer of a quarter's results announcement (tests/fixtures/README.md)."""
+    return gzip.decompress((DOCUMENTS / f"{quarter}.txt.gz").read_bytes()).decode("utf-8")
+
+
+@functools.cache
+def curated_figures() -> dict[tuple[str, str], float]:
+    facts = pipeline.check(REPO / "data")["facts"]
+    return {
+        (r["metric"], r["period_end"]): float(r["value"])
+        for r in facts.to_dict("records")
+        if r["entity"] == "alibaba" and pd.notna(r["value"])
+    }
+
+
+def not_printed(end: str) -> set[str]:
+    """Curated figures the release does not print (an absent line entered as 0, says its locator)."""
+    rows = pd.read_csv(REPO / "data" / "financials" / "alibaba_quarterly.csv", dtype=str)
+    mine = rows[(rows["period_end"] == end) & rows["locator"].fillna("").str.startswith("(no ")]
+    return set(mine["metric"])
+
+
+def test_edgar_whole_documents_are_on_file() -> None:
+    """Every quarter FY2023Q1-FY2027Q1 has its whole announcement as a fixture."""
+    assert quarters() == WHOLE
+    assert all(len(whole_document(q)) > 50_000 for q in WHOLE)
+
+
+def _cells(cells: tuple[str, ...]) -> str:
+    """Cells split the way SEC's filed HTML splits them: "(", "1,234", ")" and "12", "%"."""
+    out = []
+    for c in cells:
+        parts = [c[0], c[1:-1], c[-1]] if c.startswith("(") and c.endswith(")") else [c]
+        if c.endswith("%"):
+            parts = [
+                *([c[0]] if c.startswith("(") else []),
+                c.strip("(%)"),
+                ")%" if "(" in c else "%",
+            ]
+        out += [f"<td>{html.escape(x)}</td>" for x in parts]
+    return "".join(out)
+
+
+def filed_html(text: str) -> str:
+    """SYNTHETIC form of a real document: the whole text's rows rebuilt as filed HTML.
+
+    Prose before the first table is a <p>; each period header opens a <table> whose heading
+    rows (period, years, currencies) and data rows are <tr>s with the cells split as SEC's HTML
+    splits them. Every word and number comes from the text, in order.
+    """
+    out = ["<html><body>"]
+    in_table = False
+    for row in ep.rows_of(ep.text_of(text)):
+        m = ep.header(row)
+        if m:
+            prose = row.label[: m.start()]
+            out += ["</table>" if in_table else "", f"<p>{html.escape(prose)}</p><table>"]
+            out.append(f"<tr><td>{html.escape(m.group(0))}</td></tr>")
+            out.append(f"<tr><td></td>{_cells(row.cells)}</tr>")
+            in_table = True
+            continue
+        label = row.label
+        head = re.match(r"(.*?\(in [^)]*\))\s*(.*)", label) if in_table else None
+        if head:
+            words = "".join(f"<td>{html.escape(w)}</td>" for w in head.group(1).split())
+            out.append(f"<tr>{words}</tr>")
+            label = head.group(2)
+        if in_table:
+            out.append(f"<tr><td>{html.escape(label)}</td>{_cells(row.cells)}</tr>")
+        else:
+            out.append(f"<p>{html.escape(' '.join((label, *row.cells)))}</p>")
+    out.append("</table></body></html>" if in_table else "</body></html>")
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("form", ["text", "html"])
+@pytest.mark.parametrize("quarter", WHOLE)
+def test_edgar_whole_document_yields_every_printed_figure(quarter: str, form: str) -> None:
+    """On the whole document, as text and as filed HTML, every printed contract figure is read
+    and equals the curated one."""
+    end = periods.fiscal_to_period_end(quarter).isoformat()
+    document = whole_document(quarter)
+    if form == "html":
+        document = filed_html(document)
+        assert document.count("<table>") >= 8
+    got = {(f.metric, f.period_end): f.value for f in ep.parse(document)}
+    on_file = curated_figures()
+    expected = {m for (m, e) in on_file if e == end and m in PRINTED} - not_printed(end)
+    if quarter < "FY2027Q1":  # the AI Cloud basis (and its recast year-ago figure) starts here
+        expected = {m for m in expected if not m.startswith("ai_cloud")}
+    assert len(expected) >= 20
+    assert sorted(expected - {m for m, e in got if e == end}) == []
+    differ = {k: (v, on_file[k]) for k, v in got.items() if k in on_file and v != on_file[k]}
+    assert differ == {}
+    assert ep.missing(ep.parse(document)) == []
+
+
+@pytest.mark.parametrize("quarter", ["FY2023Q4", "FY2026Q4"])
+def test_edgar_pre_exhibit_with_the_formal_heading_reads_the_same(quarter: str) -> None:
+    """A <pre> exhibit under the formal (Hong Kong style) heading "ANNOUNCEMENT OF THE ...
+    RESULTS" yields the same figures as the plain text (the heading swap is SYNTHETIC)."""
+    text = whole_document(quarter)
+    title = re.search(
+        r"Alibaba Group Announces (\w+) Quarter (?:and Full Fiscal Year )?(\d{4})", text
+    )
+    assert title is not None
+    heading = f"ALIBABA GROUP HOLDING LIMITED\nANNOUNCEMENT OF THE {title[1].upper()} QUARTER {title[2]} RESULTS"
+    pre = f"<html><body><pre>{html.escape(text.replace(title[0], heading, 1))}</pre></body></html>"
+    as_text = sorted((f.metric, f.period_end, f.value) for f in ep.parse(text))
+    assert len(as_text) >= 26
+    assert sorted((f.metric, f.period_end, f.value) for f in ep.parse(pre)) == as_text
+
+
+def test_edgar_whole_documents_are_complete_and_consistent(tmp_path: Path) -> None:
+    """The source's transform over the 17 whole announcements reports no missing part and no
+    inconsistency: every free cash flow reconciles, every US$ amount and stated change agrees."""
+    exhibits = [
+        {
+            "url": f"{ARCHIVE}/{accession.replace('-', '')}/{exhibit}",
+            "accession": accession,
+            "filed": filed,
+            "downloaded": "2026-12-01",
+            "sha256": "0" * 64,
+            "body": whole_document(quarter),
+        }
+        for quarter, (accession, filed, _, exhibit) in FILINGS.items()
+    ]
+    ctx = Context(tmp_path, TODAY)
+    facts = EdgarSource().transform({"exhibits": exhibits}, ctx)["facts"]
+    assert ctx.gaps == [] and ctx.warnings == []
+    assert consistency.violations(facts.assign(owner="edgar")) == []
+    stated = facts[facts["metric"].str.endswith("_yoy_pct")]
+    assert len(stated) >= 80 and set(facts["fiscal_period"]) == set(FILINGS)
+
+
+def test_edgar_reconciliation_is_the_table_not_its_first_mention() -> None:
+    """The narrative names the reconciliation long before the table; the table's rows are read."""
+    text = whole_document("FY2025Q4")
+    mention = text.find("reconciliation of net cash provided by operating activities to free")
+    table = text.find("Free cash flow", text.rfind("to free cash flow for the periods"))
+    assert 0 < mention < table - 20_000
+    f = {(x.metric, x.period_end): x.value for x in ep.parse(text)}
+    assert (
+        f[("free_cash_flow", "2025-03-31")] == curated_figures()[("free_cash_flow", "2025-03-31")]
+    )
+
+
+def test_edgar_missing_parts_are_named_on_a_whole_document() -> None:
+    """Without its reconciliation table and rate sentence, a whole document names both as
+    missing and keeps the rest."""
+    text = whole_document("FY2026Q3")
+    start = text.rfind("The table below sets forth a reconciliation of net cash")
+    text = text[:start] + text[text.find("Free cash flow", start) + 60 :]
+    text = text.replace("all translations of RMB into US$ were made at", "RMB into US$ at")
+    figures = ep.parse(text)
+    assert ep.missing(figures) == ["free-cash-flow reconciliation", "convenience-rate sentence"]
+    assert {f.metric for f in figures} >= {"revenue", "cloud_revenue", "capex_stated"}
 
 
 def test_edgar_parses_the_fy2023_layout() -> None:
@@ -185,6 +374,51 @@ def test_edgar_difference_is_flagged_and_the_filing_is_drawn(
     drawn = view.data.set_index(["series", "period_end"])
     assert drawn.loc[("Operating cash flow", "2025-12-31"), "value"] == 36_032  # filled by edgar
     assert drawn.loc[("Operating cash flow", "2025-12-31"), "source_id"].startswith("edgar_")
+
+
+def test_edgar_exhibit_without_reconciliation_says_so_and_keeps_the_rest(
+    real_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refresh whose exhibit lacks its reconciliation names the part in the warnings, the
+    source status and the manifest, publishes the figures it did read, and a fetch with fewer
+    figures for a quarter than the last good vintage is a warning too."""
+    include = ["FY2026Q2", "FY2026Q3"]
+    monkeypatch.setitem(SOURCES, "edgar", edgar(include=include))
+    first = pipeline.run(real_dir, ["edgar"], today=TODAY, progress=lambda _m: None)
+    assert not any(w.startswith("edgar ") for w in first.warnings)
+    (real_dir / "cache" / "edgar" / "exhibits.json").unlink()  # the exhibits are fetched again
+    monkeypatch.setitem(SOURCES, "edgar", edgar("no_reconciliation", include=include))
+    result = pipeline.run(real_dir, ["edgar"], today=TODAY, progress=lambda _m: None)
+    gap = "edgar FY2026Q3 exhibit: free-cash-flow reconciliation not found"
+    fewer = "edgar alibaba 2025-12-31: 7 of the 26 figures the last good vintage holds not found"
+    assert gap in result.warnings and fewer in result.warnings
+    assert result.sources["edgar"]["status"] == "ok"
+    assert result.sources["edgar"]["gaps"] == [gap, fewer]
+    store = Store(real_dir / "store")
+    assert {gap, fewer} <= set(store.manifest()["warnings"])
+    facts = store.read("facts")
+    mine = facts[(facts["owner"] == "edgar") & (facts["period_end"].astype(str) == "2025-12-31")]
+    assert {"revenue", "cloud_revenue", "usd_rmb_rate"} <= set(mine["metric"])
+
+
+def test_edgar_inconsistent_figures_are_warnings_and_kept(
+    real_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A filing whose free cash flow does not reconcile and whose stated change its own columns
+    do not give: both named (figure, period, source) as warnings; the figures are kept."""
+    monkeypatch.setitem(SOURCES, "edgar", edgar("inconsistent", include=["FY2026Q3"]))
+    result = pipeline.run(real_dir, ["edgar"], today=TODAY, progress=lambda _m: None)
+    sid = "edgar_000110465926032060"
+    mine = [w for w in result.warnings if w.startswith("inconsistent: edgar")]
+    assert sorted(w.split(":")[1].strip() for w in mine) == [
+        f"edgar free_cash_flow 2025-12-31 (source {sid})",
+        f"edgar free_cash_flow_usd 2025-12-31 (source {sid})",
+        f"edgar revenue_yoy_pct 2025-12-31 (source {sid})",
+    ]
+    assert any("free cash flow 11,446 != operating cash flow" in w for w in mine)
+    assert any("stated change 9% != 1.7% from the release's columns" in w for w in mine)
+    facts = Store(real_dir / "store").read("facts").set_index(["owner", "metric", "period_end"])
+    assert facts.loc[("edgar", "free_cash_flow", "2025-12-31"), "value"] == 11_446
 
 
 def test_edgar_without_user_agent_stops_at_once(
