@@ -150,3 +150,53 @@ def test_ai_revenue_streak_counts_up_by_one(tables: dict[str, pd.DataFrame]) -> 
             f"{quarters[k - 1]}: {counts[k - 1]} -> {quarters[k]}: {counts[k]}"
         )
     assert len(streak) >= 5
+
+
+def test_core_cells_rest_on_the_companys_documents(tables: dict[str, pd.DataFrame]) -> None:
+    """At least 80% of the filled core cells FY2023Q1..FY2027Q1 are primary; capex and FCF in every
+    quarter on file."""
+    from etl import coverage
+
+    cells = coverage.grid(tables)
+    assert coverage.primary_share(cells) >= 0.8
+    cash = cells[cells["metric"].isin(["capex", "free_cash_flow"]) & (cells["kind"] != "blank")]
+    assert len(cash) >= 2 * 17
+    assert (cash["kind"] == "primary").all(), cash[cash["kind"] != "primary"]
+
+
+COMPANY_HOSTS = ("alibabagroup.com", "sec.gov", "hkexnews.hk", "alibabacloud.com", "github.com")
+
+
+def test_copies_name_the_original_document(tables: dict[str, pd.DataFrame]) -> None:
+    """A primary source read from a copy names the company's own address in `url`, the copy in
+    `via` (a GitHub copy pinned to its commit), and the original's title and date."""
+    from etl.validate import GITHUB_PINNED_RE
+
+    src = tables["sources"]
+    copies = src[(src["via"] != "") & (src["kind"] == "primary")]
+    assert len(copies) >= 17
+    for r in copies.itertuples(index=False):
+        host = r.url.split("/")[2]
+        assert host.endswith(COMPANY_HOSTS), (r.source_id, r.url)
+        assert r.url != r.via and r.published != "", r.source_id
+        if "github.com" in r.via:
+            assert GITHUB_PINNED_RE.match(r.via), (r.source_id, r.via)
+        assert "extraction" not in r.title, r.source_id
+
+
+def test_a_copy_must_be_pinned(tmp_path: Path) -> None:
+    """A `via` naming a repository file without its commit is refused with file, line and field."""
+    import shutil
+
+    from etl.errors import ValidationError
+
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns("store", "cache"))
+    text = (data / "sources.csv").read_text(encoding="utf-8")
+    pinned = "blob/b368f2cd617a2ee2e4509aa3f6be1bdf9d775406/"
+    assert pinned in text
+    (data / "sources.csv").write_text(text.replace(pinned, "blob/main/", 1), encoding="utf-8")
+    with pytest.raises(ValidationError) as err:
+        pipeline.check(data)
+    lines = [str(p) for p in err.value.problems]
+    assert any("sources.csv:" in p and "field 'via'" in p for p in lines), lines

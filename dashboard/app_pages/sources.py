@@ -29,8 +29,10 @@ if points:
         st.rerun()
 st.caption(
     "Click a cell to list its figures (for derived capex, the two reconciliation lines too). "
-    "Primary: the company's own document; presentation: its slides as transcribed by others; "
-    "secondary: news, summaries, translations, notes and repository copies."
+    "Company document: the company's own results announcement, filing or release, in a darker "
+    "shade where read at its own address and a lighter one where read from a verbatim copy (the "
+    "source's `via` names repository, path and commit); presentation: its slides as transcribed "
+    "by others; secondary: news, summaries (a site's own too), translations, notes."
 )
 
 if s.cell:
@@ -94,7 +96,10 @@ st.dataframe(
     sources,
     hide_index=True,
     width="stretch",
-    column_config={"url": st.column_config.LinkColumn("url")},
+    column_config={
+        "url": st.column_config.LinkColumn("url"),
+        "via": st.column_config.LinkColumn("read from (verbatim copy)"),
+    },
 )
 
 st.subheader("Metric definitions")
