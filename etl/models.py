@@ -97,6 +97,7 @@ UNITS: frozenset[str] = frozenset(
         "rank",
         "tokens",
         "tokens_per_day",
+        "multiple",
     }
 )
 #: A model release's weights: `open` (downloadable) or `api` (served only through an API); blank
@@ -436,6 +437,13 @@ _ALL: tuple[Metric, ...] = (
         "count",
         "Model Studio customers",
         "Enterprises and developers using Model Studio (Bailian), as stated.",
+    ),
+    _p(
+        "model_studio_customers_yoy_multiple",
+        "multiple",
+        "Model Studio customer base, year-over-year multiple",
+        "How many times the Model Studio (Bailian) customer base was a year earlier, as the "
+        "company states it ('grew by eight-fold year-over-year' = 8).",
     ),
     _p(
         "china_enterprise_llm_token_share_pct",

@@ -200,3 +200,37 @@ def test_a_copy_must_be_pinned(tmp_path: Path) -> None:
         pipeline.check(data)
     lines = [str(p) for p in err.value.problems]
     assert any("sources.csv:" in p and "field 'via'" in p for p in lines), lines
+
+
+def test_releases_say_open_or_api_and_few_are_major(tables: dict[str, pd.DataFrame]) -> None:
+    """Qwen3.6's flagship tier is API-only, Qwen3.8 has open weights, one row per release, and
+    the default view draws at most about fifteen major events."""
+    ev = tables["events"]
+    qwen = ev[ev["category"] == "qwen_release"]
+    flagship36 = qwen[qwen["label"].str.contains(r"Qwen3\.6-(?:Plus|Max)", regex=True)]
+    assert len(flagship36) >= 2 and (flagship36["weights"] == "api").all()
+    assert (qwen[qwen["label"].str.startswith("Qwen3.8")]["weights"] == "open").any()
+    model = qwen["label"].str.extract(r"^(\S+)")[0]
+    assert not pd.concat([qwen["date"], model], axis=1).duplicated().any()
+    major = ev[ev["importance"] == "major"]
+    assert 8 <= len(major) <= 16
+    assert set(ev["importance"]) <= {"major", "minor"}
+
+
+def test_stated_amounts_are_in_their_quotes(tables: dict[str, pd.DataFrame]) -> None:
+    """A stated RMB amount from the company's own document appears, as printed, in its quote
+    (in millions, or in billions where the company rounds to billions)."""
+    f = tables["facts"]
+    kinds = tables["sources"].set_index("source_id")["kind"]
+    raw = pd.concat(
+        pd.read_csv(p, dtype=str, keep_default_na=False)
+        for p in sorted((REPO / "data" / "statements").glob("*.csv"))
+    )
+    rows = raw[(raw["unit"] == "RMB_mn") & (raw["value"] != "")]
+    rows = rows[rows["source_id"].map(kinds) == "primary"]
+    assert len(rows) >= 2
+    for r in rows.itertuples(index=False):
+        v = float(r.value)
+        printed = (f"RMB{int(v):,} million", f"RMB{v / 1000:g} billion")
+        assert any(p in r.quote for p in printed), (r.metric, r.period_end, r.quote)
+    assert set(rows["metric"]) <= set(f["metric"])
