@@ -98,6 +98,78 @@ def primary_share(cells: pd.DataFrame, first: str = "FY2023Q1", last: str = "FY2
     return float((filled["kind"] == "primary").mean()) if len(filled) else 0.0
 
 
+#: The newest public data known for series whose source runs past the bundle, and where it is
+#: (from the team's data leads; quarters reported but not on file show up as blank rows instead).
+NEWEST_PUBLIC: dict[str, tuple[str, str]] = {
+    "lmarena_text_score": (
+        "2026-10-02",
+        "LM Arena's official rows, copied weekly in arielshakaramiro/llm-leaderboard-tracker "
+        "data/text.csv; `python -m etl refresh --source lmarena` reads the dataset itself",
+    ),
+    "lmarena_text_rank": (
+        "2026-10-02",
+        "LM Arena's official rows, copied weekly in arielshakaramiro/llm-leaderboard-tracker "
+        "data/text.csv; `python -m etl refresh --source lmarena` reads the dataset itself",
+    ),
+    "openrouter_weekly_tokens": (
+        "2026-09-19",
+        "OpenRouter's dated rankings-daily exports (daily from 2026-09-19); "
+        "`python -m etl refresh --source openrouter`",
+    ),
+    "BABA": (
+        "2026-10",
+        "fmorae30/base-datos-acciones data/BABA.csv (Tiingo); `refresh --source yahoo`",
+    ),
+    "9988.HK": ("2026-08", "laimanto/bull-bear-monitor data/hk9988.csv; `refresh --source yahoo`"),
+    "^HSI": ("2026-08", "laimanto/bull-bear-monitor data/hsi.csv; `refresh --source yahoo`"),
+}
+
+
+def _status(end: str, when: str, where: str) -> str:
+    """Compare a last date with the newest known one (a day, or a month as YYYY-MM)."""
+    if not when:
+        return "newest public data not tracked"
+    return "up to date" if end[: len(when)] >= when else f"newer public data: {where}"
+
+
+def freshness(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per series: the last date on file, the newest public data known, and what that means.
+
+    A quarter whose rows are on file blank (with a note) after the last filled one is a quarter
+    the bundle lacks: its note says why, and the online refresh that fills it.
+    """
+    facts = tables["facts"]
+    out = []
+    for metric, rows in facts.groupby("metric", sort=True):
+        filled = rows[rows["value"].notna()]
+        if filled.empty:
+            continue
+        last = filled.sort_values("period_end").iloc[-1]
+        end = str(last["period_end"])
+        label = str(last["fiscal_period"]) or end
+        later = rows[rows["value"].isna() & (rows["period_end"].astype(str) > end)]
+        if len(later):
+            newest = later.sort_values("period_end").iloc[-1]
+            q = str(newest["fiscal_period"]) or str(newest["period_end"])
+            status = (
+                f"{q} (to {newest['period_end']}) not on file offline: a blank row whose note says "
+                "what was searched; `python -m etl refresh --source edgar` fills it"
+            )
+            out.append((metric, label, q, status))
+        elif str(metric) in NEWEST_PUBLIC:
+            when, where = NEWEST_PUBLIC[str(metric)]
+            out.append((metric, label, when, _status(end, when, where)))
+        else:
+            out.append((metric, label, "", "newest public data not tracked"))
+    prices = tables.get("prices_daily")
+    if prices is not None and len(prices):
+        for ticker, rows in prices.groupby("ticker", sort=True):
+            end = str(rows["date"].max())
+            when, where = NEWEST_PUBLIC.get(str(ticker), ("", ""))
+            out.append((f"price {ticker}", end, when, _status(end, when, where)))
+    return pd.DataFrame(out, columns=["series", "last_on_file", "newest_public", "status"])
+
+
 def metric_dictionary(facts: pd.DataFrame) -> list[str]:
     """Every metric id with unit, grain, definition and how many figures data/ holds."""
     counts = facts[facts["value"].notna()].groupby("metric").size()

@@ -234,3 +234,34 @@ def test_stated_amounts_are_in_their_quotes(tables: dict[str, pd.DataFrame]) -> 
         printed = (f"RMB{int(v):,} million", f"RMB{v / 1000:g} billion")
         assert any(p in r.quote for p in printed), (r.metric, r.period_end, r.quote)
     assert set(rows["metric"]) <= set(f["metric"])
+
+
+def test_freshness_says_what_is_missing(tables: dict[str, pd.DataFrame]) -> None:
+    """Every series has its last date; a quarter on file only as blank rows is named as missing,
+    and a series behind its newest known public data says where that data is."""
+    from etl import coverage
+
+    fresh = coverage.freshness(tables).set_index("series")
+    filled = set(tables["facts"].loc[tables["facts"]["value"].notna(), "metric"])
+    assert filled <= set(fresh.index)
+    rev = fresh.loc["revenue"]
+    assert rev["newest_public"] == "FY2027Q2" and "not on file" in rev["status"]
+    for s, r in fresh.iterrows():
+        if r["newest_public"][:4].isdigit() and r["last_on_file"][:4].isdigit():
+            behind = r["last_on_file"][: len(r["newest_public"])] < r["newest_public"]
+            assert r["status"].startswith("newer public data") == behind, s
+
+
+def test_coverage_chart_shades_copies_apart(tables: dict[str, pd.DataFrame]) -> None:
+    """The chart draws the company's document read at its address and read from a copy as two
+    legend entries, each cell once."""
+    from dashboard import sources_chart
+    from etl import coverage
+
+    cells = coverage.grid(tables)
+    fig = sources_chart.coverage_figure(cells)
+    names = {t.name: len(t.x) for t in fig.data}
+    assert names["company document"] == int((cells["kind"].eq("primary") & ~cells["copy"]).sum())
+    copy = "company document, read from a verbatim copy"
+    assert names[copy] == int((cells["kind"].eq("primary") & cells["copy"]).sum()) > 0
+    assert sum(names.values()) == len(cells)

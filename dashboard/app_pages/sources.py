@@ -86,6 +86,13 @@ st.dataframe(pd.DataFrame(manifest.get("inputs", [])), hide_index=True, width="s
 st.subheader("Freshness per source")
 status = pd.DataFrame([{"source": k, **val} for k, val in manifest.get("sources", {}).items()])
 st.dataframe(status, hide_index=True, width="stretch")
+fresh = view.freshness
+behind = fresh[fresh["status"].str.startswith(("newer", "FY"))] if len(fresh) else fresh
+st.caption(
+    f"Last date of every series and the newest public data known for it: {len(behind)} of "
+    f"{len(fresh)} series have newer public data than this vintage holds."
+)
+st.dataframe(fresh, hide_index=True, width="stretch", key="freshness_table")
 newest = sources.assign(published=pd.to_datetime(sources["published"], errors="coerce"))
 st.caption(
     f"Newest curated document: {newest['published'].max():%Y-%m-%d}; accessed {sources['accessed'].max()}."
