@@ -439,6 +439,13 @@ _ALL: tuple[Metric, ...] = (
         "Enterprises and developers using Model Studio (Bailian), as stated.",
     ),
     _p(
+        "token_cloud_share_forecast_pct",
+        "pct",
+        "Tokens to be generated on cloud (CEO forecast)",
+        "Share of future AI tokens that Eddie Wu says will be generated on cloud networks, as "
+        "stated: his 'token' thesis, a forecast, not a measured figure.",
+    ),
+    _p(
         "model_studio_customers_yoy_multiple",
         "multiple",
         "Model Studio customer base, year-over-year multiple",
