@@ -28,11 +28,9 @@ if points:
         shell.update(cell=cell)
         st.rerun()
 st.caption(
-    "Click a cell to list its figures (for derived capex, the two reconciliation lines too). "
-    "Company document: the company's own results announcement, filing or release, in a darker "
-    "shade where read at its own address and a lighter one where read from a verbatim copy (the "
-    "source's `via` names repository, path and commit); presentation: its slides as transcribed "
-    "by others; secondary: news, summaries (a site's own too), translations, notes."
+    "Click a cell to list its figures (derived capex: its two lines too). Company document: darker "
+    "where read at its address, lighter where read from the verbatim copy in `via`; presentation: "
+    "its slides transcribed by others; secondary: news, summaries (a site's own too), notes."
 )
 
 if s.cell:
@@ -86,13 +84,8 @@ st.dataframe(pd.DataFrame(manifest.get("inputs", [])), hide_index=True, width="s
 st.subheader("Freshness per source")
 status = pd.DataFrame([{"source": k, **val} for k, val in manifest.get("sources", {}).items()])
 st.dataframe(status, hide_index=True, width="stretch")
-fresh = view.freshness
-behind = fresh[fresh["status"].str.startswith(("newer", "FY"))] if len(fresh) else fresh
-st.caption(
-    f"Last date of every series and the newest public data known for it: {len(behind)} of "
-    f"{len(fresh)} series have newer public data than this vintage holds."
-)
-st.dataframe(fresh, hide_index=True, width="stretch", key="freshness_table")
+st.caption("Last date of every series, and the newest public data known for it.")
+st.dataframe(view.freshness, hide_index=True, width="stretch", key="freshness_table")
 newest = sources.assign(published=pd.to_datetime(sources["published"], errors="coerce"))
 st.caption(
     f"Newest curated document: {newest['published'].max():%Y-%m-%d}; accessed {sources['accessed'].max()}."
@@ -103,10 +96,7 @@ st.dataframe(
     sources,
     hide_index=True,
     width="stretch",
-    column_config={
-        "url": st.column_config.LinkColumn("url"),
-        "via": st.column_config.LinkColumn("read from (verbatim copy)"),
-    },
+    column_config={"url": st.column_config.LinkColumn(), "via": st.column_config.LinkColumn()},
 )
 
 st.subheader("Metric definitions")
