@@ -111,7 +111,8 @@ EVENT_CATEGORIES: frozenset[str] = frozenset(
 )
 #: primary: the company's own document wherever it is read (SEC/HKEX filing, IR site, its release
 #: as distributed by Business Wire, a verbatim copy named in `via`); presentation: its slides
-#: transcribed by others; secondary: news, summaries, translations, notes; vendor: a data vendor (Yahoo Finance).
+#: transcribed by others; secondary: news, summaries (a site's own too), translations, notes;
+#: vendor: a data vendor (Yahoo Finance).
 SOURCE_KINDS: tuple[str, ...] = ("primary", "presentation", "secondary", "vendor")
 #: Basis of a figure: as the source reports it, derived from reported lines, a vendor's figure,
 #: or measured from a published dataset (a dense history rather than a statement).
