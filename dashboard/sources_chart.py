@@ -7,12 +7,14 @@ import plotly.graph_objects as go
 
 KIND_COLORS = {
     "primary": "#2f9e44",
+    "primary_copy": "#8ce99a",
     "presentation": "#1c7ed6",
     "secondary": "#f59f00",
     "blank": "#dee2e6",
 }
 KIND_NAMES = {
-    "primary": "primary (the company's own document)",
+    "primary": "company document",
+    "primary_copy": "company document, read from a verbatim copy",
     "presentation": "presentation (its slides, transcribed)",
     "secondary": "secondary (news, summaries, copies)",
     "blank": "blank (not found; see the note)",
@@ -24,9 +26,17 @@ HOVER = (
 
 
 def coverage_figure(grid: pd.DataFrame) -> go.Figure:
-    """Quarter x metric: what kind of source each figure rests on; one marker per cell."""
+    """Quarter x metric: what kind of source each figure rests on; one marker per cell.
+
+    The company's own document has two shades: read at its own address, or read from a verbatim
+    copy (a repository file named in the source's `via`), so a reader sees which is which.
+    """
     fig = go.Figure()
-    for kind, cells in grid.groupby("kind", sort=False):
+    copy = grid["copy"] if "copy" in grid else pd.Series(False, index=grid.index)
+    shade = grid["kind"].where(~(copy.astype(bool) & (grid["kind"] == "primary")), "primary_copy")
+    order = [k for k in KIND_NAMES if k in set(shade)] + sorted(set(shade) - set(KIND_NAMES))
+    for kind in order:
+        cells = grid[shade == kind]
         fig.add_trace(
             go.Scatter(
                 x=cells["fiscal_period"],

@@ -71,6 +71,8 @@ class View:
     #: A page's extra tables (the Market page's series sources, its event windows).
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
     windows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: The Sources page's freshness: last date of every series, newest public data known.
+    freshness: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def footnote_text(
@@ -559,6 +561,7 @@ def sources(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
 
     view = View("sources")
     view.table = coverage.grid(tables)
+    view.freshness = coverage.freshness(tables)
     view.charts.append(
         Chart(
             "sources_coverage", sources_chart.coverage_figure(view.table), f"coverage_{s.vintage}"

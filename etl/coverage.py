@@ -34,18 +34,24 @@ MARKS = {"primary": "P", "presentation": "R", "secondary": "S", "vendor": "V"}
 _RANK = {"primary": 0, "presentation": 1, "secondary": 2, "vendor": 3}
 
 
-def _kind_of(row: pd.Series, facts: pd.DataFrame, kinds: dict[str, str]) -> str:
-    """The kind of source a figure rests on; a derived figure rests on its weakest line."""
+def _kind_of(row: pd.Series, facts: pd.DataFrame, sources: pd.DataFrame) -> tuple[str, bool]:
+    """The kind of source a figure rests on, and whether its text was read from a verbatim copy.
+
+    A derived figure rests on its weakest line (a copy counts if any of its lines was one).
+    """
+    kinds = dict(zip(sources["source_id"], sources["kind"], strict=True))
+    copies = set(sources.loc[sources["via"].fillna("").astype(str) != "", "source_id"])
     if row["basis"] != "derived":
-        return kinds.get(str(row["source_id"]), "secondary")
+        return kinds.get(str(row["source_id"]), "secondary"), str(row["source_id"]) in copies
     lines = facts[
         (facts["entity"] == row["entity"])
         & (facts["period_end"] == row["period_end"])
         & facts["metric"].isin(["capex_ppe", "capex_intangibles"])
         & facts["value"].notna()
     ]
-    found = [kinds.get(str(sid), "secondary") for sid in lines["source_id"]] or ["secondary"]
-    return max(found, key=lambda k: _RANK.get(k, 9))
+    sids = [str(sid) for sid in lines["source_id"]]
+    found = [kinds.get(sid, "secondary") for sid in sids] or ["secondary"]
+    return max(found, key=lambda k: _RANK.get(k, 9)), any(sid in copies for sid in sids)
 
 
 def grid(
@@ -54,11 +60,14 @@ def grid(
     """Quarter x metric: the kind of source each filled cell rests on, or 'blank'.
 
     Columns: fiscal_period, period_end, metric, kind (primary, presentation, secondary or
-    blank), derived (bool), mark (P, R, S, dP, dR, dS or –). The README's coverage table and the
-    Sources page's coverage chart both draw this.
+    blank), derived (bool), copy (bool: the company's document read from a verbatim copy named
+    in the source's `via`), mark (P, Pc, R, S, a leading d when derived, or –). The README's
+    coverage table and the Sources page's coverage chart both draw this.
     """
     facts = tables["facts"]
-    kinds = dict(zip(tables["sources"]["source_id"], tables["sources"]["kind"], strict=True))
+    sources = tables["sources"]
+    if "via" not in sources:
+        sources = sources.assign(via="")
     quarterly = facts[(facts["entity"] == "alibaba") & (facts["fiscal_period"].astype(str) != "")]
     quarters = sorted(set(quarterly["fiscal_period"]), key=lambda q: (q[2:6], q[-1]))
     out = []
@@ -68,15 +77,97 @@ def grid(
         for m in metrics:
             filled = rows[(rows["metric"] == m) & rows["value"].notna()]
             if filled.empty:
-                out.append((q, end, m, "blank", False, "–"))
+                out.append((q, end, m, "blank", False, False, "–"))
                 continue
             row = filled.sort_values("owner").iloc[0]
-            kind = _kind_of(row, facts, kinds)
+            kind, copy = _kind_of(row, facts, sources)
+            copy = copy and kind == "primary"
             derived = row["basis"] == "derived"
-            out.append((q, end, m, kind, derived, ("d" if derived else "") + MARKS.get(kind, "S")))
+            mark = ("d" if derived else "") + MARKS.get(kind, "S") + ("c" if copy else "")
+            out.append((q, end, m, kind, derived, copy, mark))
     return pd.DataFrame(
-        out, columns=["fiscal_period", "period_end", "metric", "kind", "derived", "mark"]
+        out, columns=["fiscal_period", "period_end", "metric", "kind", "derived", "copy", "mark"]
     )
+
+
+def primary_share(cells: pd.DataFrame, first: str = "FY2023Q1", last: str = "FY2027Q1") -> float:
+    """Share of the filled cells from `first` to `last` that rest on the company's own document."""
+    key = cells["fiscal_period"].map(lambda q: (q[2:6], q[-1]))
+    span = cells[(key >= (first[2:6], first[-1])) & (key <= (last[2:6], last[-1]))]
+    filled = span[span["kind"] != "blank"]
+    return float((filled["kind"] == "primary").mean()) if len(filled) else 0.0
+
+
+#: The newest public data known for series whose source runs past the bundle, and where it is
+#: (from the team's data leads; quarters reported but not on file show up as blank rows instead).
+NEWEST_PUBLIC: dict[str, tuple[str, str]] = {
+    "lmarena_text_score": (
+        "2026-10-02",
+        "LM Arena's official rows, copied weekly in arielshakaramiro/llm-leaderboard-tracker "
+        "data/text.csv; `python -m etl refresh --source lmarena` reads the dataset itself",
+    ),
+    "lmarena_text_rank": (
+        "2026-10-02",
+        "LM Arena's official rows, copied weekly in arielshakaramiro/llm-leaderboard-tracker "
+        "data/text.csv; `python -m etl refresh --source lmarena` reads the dataset itself",
+    ),
+    "openrouter_weekly_tokens": (
+        "2026-09-19",
+        "OpenRouter's dated rankings-daily exports (daily from 2026-09-19); "
+        "`python -m etl refresh --source openrouter`",
+    ),
+    "BABA": (
+        "2026-10",
+        "fmorae30/base-datos-acciones data/BABA.csv (Tiingo); `refresh --source yahoo`",
+    ),
+    "9988.HK": ("2026-08", "laimanto/bull-bear-monitor data/hk9988.csv; `refresh --source yahoo`"),
+    "^HSI": ("2026-08", "laimanto/bull-bear-monitor data/hsi.csv; `refresh --source yahoo`"),
+}
+
+
+def _status(end: str, when: str, where: str) -> str:
+    """Compare a last date with the newest known one (a day, or a month as YYYY-MM)."""
+    if not when:
+        return "newest public data not tracked"
+    return "up to date" if end[: len(when)] >= when else f"newer public data: {where}"
+
+
+def freshness(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per series: the last date on file, the newest public data known, and what that means.
+
+    A quarter whose rows are on file blank (with a note) after the last filled one is a quarter
+    the bundle lacks: its note says why, and the online refresh that fills it.
+    """
+    facts = tables["facts"]
+    out = []
+    for metric, rows in facts.groupby("metric", sort=True):
+        filled = rows[rows["value"].notna()]
+        if filled.empty:
+            continue
+        last = filled.sort_values("period_end").iloc[-1]
+        end = str(last["period_end"])
+        label = str(last["fiscal_period"]) or end
+        later = rows[rows["value"].isna() & (rows["period_end"].astype(str) > end)]
+        if len(later):
+            newest = later.sort_values("period_end").iloc[-1]
+            q = str(newest["fiscal_period"]) or str(newest["period_end"])
+            status = (
+                f"{q} (to {newest['period_end']}) not on file offline: a blank row whose note says "
+                "what was searched; `python -m etl refresh --source edgar` fills it"
+            )
+            out.append((metric, label, q, status))
+        elif str(metric) in NEWEST_PUBLIC:
+            when, where = NEWEST_PUBLIC[str(metric)]
+            out.append((metric, label, when, _status(end, when, where)))
+        else:
+            out.append((metric, label, "", "newest public data not tracked"))
+    prices = tables.get("prices_daily")
+    if prices is not None and len(prices):
+        for ticker, rows in prices.groupby("ticker", sort=True):
+            end = str(rows["date"].max())
+            when, where = NEWEST_PUBLIC.get(str(ticker), ("", ""))
+            out.append((f"price {ticker}", end, when, _status(end, when, where)))
+    return pd.DataFrame(out, columns=["series", "last_on_file", "newest_public", "status"])
 
 
 def metric_dictionary(facts: pd.DataFrame) -> list[str]:
@@ -111,16 +202,18 @@ def table(tables: dict[str, pd.DataFrame]) -> str:
     lines += [
         "",
         "P = primary (the company's own document: SEC or HKEX filing, IR site, its release as "
-        "distributed by Business Wire and verbatim copies of it), R = presentation (the company's "
-        "slides transcribed by a third party), S = secondary (news, summaries, translations, "
-        "notes, repository copies), d = derived from the two capex lines of the free cash flow "
+        "distributed by Business Wire), Pc = primary, the company's document read from a "
+        "verbatim copy (the source's `via` names repository, path and commit), R = presentation "
+        "(the company's slides transcribed by a third party), S = secondary (news, summaries, "
+        "translations, notes), d = derived from the two capex lines of the free cash flow "
         "reconciliation (the letter is the weaker of the two lines' kinds), – = blank.",
         "",
         f"Filled cells: {len(filled)} of {len(cells)}; "
         + ", ".join(
             f"{k} {int(by_kind.get(k, 0))}" for k in ("primary", "presentation", "secondary")
         )
-        + ".",
+        + f" (read from a verbatim copy: {int(filled['copy'].sum())}); primary share "
+        + f"FY2023Q1..FY2027Q1: {primary_share(cells):.0%}.",
         "",
         "Filled quarters per metric: "
         + ", ".join(

@@ -20,6 +20,8 @@ class Table:
     name: str
     columns: tuple[str, ...]
     key: tuple[str, ...]
+    #: Columns a source may leave out, with the value they then take.
+    defaults: tuple[tuple[str, str], ...] = ()
 
 
 #: Columns of the tidy facts table, in order (CONTRACT.md lists the first eight).
@@ -57,10 +59,24 @@ EVENTS = Table(
     ),
     ("date", "category", "label", "owner"),
 )
+#: `url`, `title` and `published` name the original document; `via` names the verbatim copy its
+#: text was read from (a URL pinned to a commit for a repository file), blank when read at `url`.
 SOURCES = Table(
     "sources",
-    ("source_id", "title", "publisher", "url", "published", "accessed", "kind", "note", "owner"),
+    (
+        "source_id",
+        "title",
+        "publisher",
+        "url",
+        "published",
+        "accessed",
+        "kind",
+        "note",
+        "via",
+        "owner",
+    ),
     ("source_id",),
+    (("via", ""),),
 )
 PRICES = Table(
     "prices_daily",
@@ -132,6 +148,7 @@ UNITS: frozenset[str] = frozenset(
         "rank",
         "tokens",
         "tokens_per_day",
+        "multiple",
     }
 )
 #: A model release's weights: `open` (downloadable) or `api` (served only through an API); blank
@@ -143,9 +160,10 @@ EVENT_IMPORTANCE: frozenset[str] = frozenset({"", "major", "minor"})
 EVENT_CATEGORIES: frozenset[str] = frozenset(
     {"earnings", "qwen_release", "capex_commitment", "conference", "other"}
 )
-#: primary: the company's own document (SEC/HKEX filing, IR site, its release as distributed by
-#: Business Wire and verbatim copies of it); presentation: its slides transcribed by others;
-#: secondary: news, summaries, translations, notes; vendor: a data vendor (Yahoo Finance).
+#: primary: the company's own document wherever it is read (SEC/HKEX filing, IR site, its release
+#: as distributed by Business Wire, a verbatim copy named in `via`); presentation: its slides
+#: transcribed by others; secondary: news, summaries (a site's own too), translations, notes;
+#: vendor: a data vendor (Yahoo Finance).
 SOURCE_KINDS: tuple[str, ...] = ("primary", "presentation", "secondary", "vendor")
 #: Basis of a figure: as the source reports it, derived from reported lines, a vendor's figure,
 #: or measured from a published dataset (a dense history rather than a statement).
@@ -471,6 +489,20 @@ _ALL: tuple[Metric, ...] = (
         "count",
         "Model Studio customers",
         "Enterprises and developers using Model Studio (Bailian), as stated.",
+    ),
+    _p(
+        "token_cloud_share_forecast_pct",
+        "pct",
+        "Tokens to be generated on cloud (CEO forecast)",
+        "Share of future AI tokens that Eddie Wu says will be generated on cloud networks, as "
+        "stated: his 'token' thesis, a forecast, not a measured figure.",
+    ),
+    _p(
+        "model_studio_customers_yoy_multiple",
+        "multiple",
+        "Model Studio customer base, year-over-year multiple",
+        "How many times the Model Studio (Bailian) customer base was a year earlier, as the "
+        "company states it ('grew by eight-fold year-over-year' = 8).",
     ),
     _p(
         "china_enterprise_llm_token_share_pct",

@@ -41,6 +41,8 @@ URL_FORBIDDEN = frozenset("()[]<>\"'`\\")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ORIGIN_RE = re.compile(r"^(?P<file>[^:]+\.csv):(?P<line>\d+)")
+#: A repository copy is named by repository, path and commit: a GitHub file URL pinned to a commit.
+GITHUB_PINNED_RE = re.compile(r"^https://github\.com/[^/\s]+/[^/\s]+/blob/[0-9a-f]{40}/\S+$")
 CURRENCIES = frozenset({"USD", "HKD", "CNY", "RMB_per_USD", "RMB_per_HKD"})
 
 #: Columns of the curated CSV files (input side; the tidy tables are declared in etl.models).
@@ -49,7 +51,7 @@ FACT_OPTIONAL = ("fiscal_period", "subject", "locator", "quote", "note")
 EVENT_REQUIRED = ("date", "category", "label", "source_id")
 EVENT_OPTIONAL = ("detail", "note", "weights", "importance")
 SOURCE_REQUIRED = ("source_id", "title", "publisher", "url", "published", "accessed", "kind")
-SOURCE_OPTIONAL = ("note",)
+SOURCE_OPTIONAL = ("note", "via")
 PRICE_REQUIRED = ("ticker", "date", "close", "adj_close", "currency", "source_id")
 PRICE_OPTIONAL: tuple[str, ...] = ()
 DISCLOSURE_REQUIRED = ("entity", "kpi", "fiscal_period", "period_end", "status", "source_id")
@@ -73,6 +75,18 @@ def is_date(v: object) -> bool:
     except ValueError:
         return False
     return True
+
+
+VIA_RULE = "must be blank or an http(s) URL (a GitHub file pinned to a 40-hex commit)"
+
+
+def is_via(v: str) -> bool:
+    """Blank, or an http(s) URL without whitespace; a GitHub copy pinned to a commit."""
+    if v == "":
+        return True
+    if not v.startswith(("https://", "http://")) or any(c.isspace() for c in v):
+        return False
+    return not v.split("/")[2].endswith("github.com") or bool(GITHUB_PINNED_RE.match(v))
 
 
 def _col(check: pa.Check) -> pa.Column:
@@ -163,6 +177,7 @@ _SOURCE_SCHEMA = pa.DataFrameSchema(
         "published": _col(_fn(lambda v: v == "" or is_date(v), "must be a date YYYY-MM-DD")),
         "accessed": _col(_fn(is_date, "must be a date YYYY-MM-DD")),
         "kind": _col(_fn(lambda v: v in SOURCE_KINDS, f"must be one of {list(SOURCE_KINDS)}")),
+        "via": _col(_fn(is_via, VIA_RULE)),
     },
     strict=False,
 )
@@ -535,6 +550,7 @@ _TIDY: dict[str, pa.DataFrameSchema] = {
             "title": _text("must not be blank", lambda v: v.strip() != ""),
             "url": _text(_URL_RULE, is_url),
             "kind": _text(f"must be one of {list(SOURCE_KINDS)}", lambda v: v in SOURCE_KINDS),
+            "via": _text(VIA_RULE, is_via),
             "owner": _text("must name the source", lambda v: v != ""),
         },
         strict=False,

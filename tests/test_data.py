@@ -150,3 +150,118 @@ def test_ai_revenue_streak_counts_up_by_one(tables: dict[str, pd.DataFrame]) -> 
             f"{quarters[k - 1]}: {counts[k - 1]} -> {quarters[k]}: {counts[k]}"
         )
     assert len(streak) >= 5
+
+
+def test_core_cells_rest_on_the_companys_documents(tables: dict[str, pd.DataFrame]) -> None:
+    """At least 80% of the filled core cells FY2023Q1..FY2027Q1 are primary; capex and FCF in every
+    quarter on file."""
+    from etl import coverage
+
+    cells = coverage.grid(tables)
+    assert coverage.primary_share(cells) >= 0.8
+    cash = cells[cells["metric"].isin(["capex", "free_cash_flow"]) & (cells["kind"] != "blank")]
+    assert len(cash) >= 2 * 17
+    assert (cash["kind"] == "primary").all(), cash[cash["kind"] != "primary"]
+
+
+COMPANY_HOSTS = ("alibabagroup.com", "sec.gov", "hkexnews.hk", "alibabacloud.com", "github.com")
+
+
+def test_copies_name_the_original_document(tables: dict[str, pd.DataFrame]) -> None:
+    """A primary source read from a copy names the company's own address in `url`, the copy in
+    `via` (a GitHub copy pinned to its commit), and the original's title and date."""
+    from etl.validate import GITHUB_PINNED_RE
+
+    src = tables["sources"]
+    copies = src[(src["via"] != "") & (src["kind"] == "primary")]
+    assert len(copies) >= 17
+    for r in copies.itertuples(index=False):
+        host = r.url.split("/")[2]
+        assert host.endswith(COMPANY_HOSTS), (r.source_id, r.url)
+        assert r.url != r.via and r.published != "", r.source_id
+        if "github.com" in r.via:
+            assert GITHUB_PINNED_RE.match(r.via), (r.source_id, r.via)
+        assert "extraction" not in r.title, r.source_id
+
+
+def test_a_copy_must_be_pinned(tmp_path: Path) -> None:
+    """A `via` naming a repository file without its commit is refused with file, line and field."""
+    import shutil
+
+    from etl.errors import ValidationError
+
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns("store", "cache"))
+    text = (data / "sources.csv").read_text(encoding="utf-8")
+    pinned = "blob/b368f2cd617a2ee2e4509aa3f6be1bdf9d775406/"
+    assert pinned in text
+    (data / "sources.csv").write_text(text.replace(pinned, "blob/main/", 1), encoding="utf-8")
+    with pytest.raises(ValidationError) as err:
+        pipeline.check(data)
+    lines = [str(p) for p in err.value.problems]
+    assert any("sources.csv:" in p and "field 'via'" in p for p in lines), lines
+
+
+def test_releases_say_open_or_api_and_few_are_major(tables: dict[str, pd.DataFrame]) -> None:
+    """Qwen3.6's flagship tier is API-only, Qwen3.8 has open weights, one row per release, and
+    the default view draws at most about fifteen major events."""
+    ev = tables["events"]
+    qwen = ev[ev["category"] == "qwen_release"]
+    flagship36 = qwen[qwen["label"].str.contains(r"Qwen3\.6-(?:Plus|Max)", regex=True)]
+    assert len(flagship36) >= 2 and (flagship36["weights"] == "api").all()
+    assert (qwen[qwen["label"].str.startswith("Qwen3.8")]["weights"] == "open").any()
+    model = qwen["label"].str.extract(r"^(\S+)")[0]
+    assert not pd.concat([qwen["date"], model], axis=1).duplicated().any()
+    major = ev[ev["importance"] == "major"]
+    assert 8 <= len(major) <= 16
+    assert set(ev["importance"]) <= {"major", "minor"}
+
+
+def test_stated_amounts_are_in_their_quotes(tables: dict[str, pd.DataFrame]) -> None:
+    """A stated RMB amount from the company's own document appears, as printed, in its quote
+    (in millions, or in billions where the company rounds to billions)."""
+    f = tables["facts"]
+    kinds = tables["sources"].set_index("source_id")["kind"]
+    raw = pd.concat(
+        pd.read_csv(p, dtype=str, keep_default_na=False)
+        for p in sorted((REPO / "data" / "statements").glob("*.csv"))
+    )
+    rows = raw[(raw["unit"] == "RMB_mn") & (raw["value"] != "")]
+    rows = rows[rows["source_id"].map(kinds) == "primary"]
+    assert len(rows) >= 2
+    for r in rows.itertuples(index=False):
+        v = float(r.value)
+        printed = (f"RMB{int(v):,} million", f"RMB{v / 1000:g} billion")
+        assert any(p in r.quote for p in printed), (r.metric, r.period_end, r.quote)
+    assert set(rows["metric"]) <= set(f["metric"])
+
+
+def test_freshness_says_what_is_missing(tables: dict[str, pd.DataFrame]) -> None:
+    """Every series has its last date; a quarter on file only as blank rows is named as missing,
+    and a series behind its newest known public data says where that data is."""
+    from etl import coverage
+
+    fresh = coverage.freshness(tables).set_index("series")
+    filled = set(tables["facts"].loc[tables["facts"]["value"].notna(), "metric"])
+    assert filled <= set(fresh.index)
+    rev = fresh.loc["revenue"]
+    assert rev["newest_public"] == "FY2027Q2" and "not on file" in rev["status"]
+    for s, r in fresh.iterrows():
+        if r["newest_public"][:4].isdigit() and r["last_on_file"][:4].isdigit():
+            behind = r["last_on_file"][: len(r["newest_public"])] < r["newest_public"]
+            assert r["status"].startswith("newer public data") == behind, s
+
+
+def test_coverage_chart_shades_copies_apart(tables: dict[str, pd.DataFrame]) -> None:
+    """The chart draws the company's document read at its address and read from a copy as two
+    legend entries, each cell once."""
+    from dashboard import sources_chart
+    from etl import coverage
+
+    cells = coverage.grid(tables)
+    fig = sources_chart.coverage_figure(cells)
+    names = {t.name: len(t.x) for t in fig.data}
+    assert names["company document"] == int((cells["kind"].eq("primary") & ~cells["copy"]).sum())
+    copy = "company document, read from a verbatim copy"
+    assert names[copy] == int((cells["kind"].eq("primary") & cells["copy"]).sum()) > 0
+    assert sum(names.values()) == len(cells)

@@ -28,9 +28,9 @@ if points:
         shell.update(cell=cell)
         st.rerun()
 st.caption(
-    "Click a cell to list its figures (for derived capex, the two reconciliation lines too). "
-    "Primary: the company's own document; presentation: its slides as transcribed by others; "
-    "secondary: news, summaries, translations, notes and repository copies."
+    "Click a cell to list its figures (derived capex: its two lines too). Company document: darker "
+    "where read at its address, lighter where read from the verbatim copy in `via`; presentation: "
+    "its slides transcribed by others; secondary: news, summaries (a site's own too), notes."
 )
 
 if s.cell:
@@ -84,6 +84,8 @@ st.dataframe(pd.DataFrame(manifest.get("inputs", [])), hide_index=True, width="s
 st.subheader("Freshness per source")
 status = pd.DataFrame([{"source": k, **val} for k, val in manifest.get("sources", {}).items()])
 st.dataframe(status, hide_index=True, width="stretch")
+st.caption("Last date of every series, and the newest public data known for it.")
+st.dataframe(view.freshness, hide_index=True, width="stretch", key="freshness_table")
 newest = sources.assign(published=pd.to_datetime(sources["published"], errors="coerce"))
 st.caption(
     f"Newest curated document: {newest['published'].max():%Y-%m-%d}; accessed {sources['accessed'].max()}."
@@ -94,7 +96,7 @@ st.dataframe(
     sources,
     hide_index=True,
     width="stretch",
-    column_config={"url": st.column_config.LinkColumn("url")},
+    column_config={"url": st.column_config.LinkColumn(), "via": st.column_config.LinkColumn()},
 )
 
 st.subheader("Metric definitions")

@@ -134,6 +134,7 @@ def fetch(source: Source[RawT], ctx: Context) -> Tables:
     for name, frame in tables.items():
         if name not in TABLES:
             raise SourceError(source.name, f"unknown table {name!r}")
+        frame = frame.assign(**{c: d for c, d in TABLES[name].defaults if c not in frame})
         columns = [c for c in TABLES[name].columns if c != "owner"]
         missing = [c for c in columns if c not in frame.columns]
         if missing:

@@ -210,6 +210,7 @@ def _meta_source(name: str, data: bytes) -> tuple[pd.DataFrame | None, list[Prob
                 "accessed": str(meta["date_read"]),
                 "kind": str(meta["kind"]),
                 "note": note,
+                "via": "",
                 v.LINE: 1,
             }
         ]
