@@ -29,6 +29,7 @@ CARD_METRICS = [
 CARD_SUCCESSORS = {"cloud_revenue": ("AI Cloud and Compute Services revenue", "ai_cloud_revenue")}
 HEADLINE_ADOPTION = (
     "lmarena_text_score",
+    "lmarena_text_rank",
     "hf_downloads_30d",
     "modelscope_downloads_all_time",
     "openrouter_weekly_tokens",
@@ -274,15 +275,16 @@ def spending(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         releases = _events(c, ["qwen_release"])
         fnote = c.note(
             [front.assign(value=front["qwen"])],
-            "A lab's score on a date is its latest published row on or before it (the snapshot "
-            "leaves out unchanged rows); each lab's best flagship model as the snapshot selects "
-            "it. ",
+            "A lab's score on a date is its best model's, from LM Arena's official rows with rank "
+            "and interval (bars) where on file, else its latest flagship row on or before it. ",
             ccy="RMB",
         ).replace(" Amounts in RMB as reported.", "")
         view.charts.append(
             Chart(
                 "spending_frontier",
-                arena_chart.frontier_figure(front, releases, fnote),
+                arena_chart.frontier_figure(
+                    front, releases, fnote, arena.lab_lines(c.facts, (s.start, s.end))
+                ),
                 f"lmarena_frontier_{c.v}",
             )
         )

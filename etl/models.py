@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -168,6 +169,47 @@ SOURCE_KINDS: tuple[str, ...] = ("primary", "presentation", "secondary", "vendor
 #: Basis of a figure: as the source reports it, derived from reported lines, a vendor's figure,
 #: or measured from a published dataset (a dense history rather than a statement).
 BASES: frozenset[str] = frozenset({"reported", "derived", "vendor", "measured"})
+
+
+@dataclass(frozen=True, slots=True)
+class Lab:
+    """An AI lab as one entity: its slug, display name and the organisation spellings of sources."""
+
+    slug: str
+    name: str
+    #: Lower-case organisation names as leaderboards spell them (LM Arena publishes Qwen as
+    #: `alibaba`, Zhipu as `zai` or `Zhipu AI`; third-party copies use their own keys).
+    aliases: tuple[str, ...]
+
+
+#: Every lab the project names, declared once: the LM Arena step, the lmarena refresh and the
+#: dashboard all map organisations through this table.
+LABS: tuple[Lab, ...] = (
+    Lab("qwen", "Qwen (Alibaba)", ("alibaba", "qwen")),
+    Lab("google", "Google", ("google",)),
+    Lab("anthropic", "Anthropic", ("anthropic",)),
+    Lab("openai", "OpenAI", ("openai",)),
+    Lab("meta", "Meta", ("meta",)),
+    Lab("deepseek", "DeepSeek", ("deepseek", "deepseek ai")),
+    Lab("xai", "xAI", ("xai", "x.ai")),
+    Lab("mistral", "Mistral", ("mistral",)),
+    Lab("moonshot", "Moonshot (Kimi)", ("moonshot", "moonshot (kimi)")),
+    Lab("zhipu", "Zhipu (GLM)", ("zai", "z.ai", "zhipu", "zhipu ai", "glm", "tsinghua")),
+    Lab("baidu", "Baidu", ("baidu",)),
+    Lab("bytedance", "ByteDance", ("bytedance",)),
+    Lab("tencent", "Tencent", ("tencent",)),
+    Lab("amazon", "Amazon", ("amazon",)),
+    Lab("microsoft", "Microsoft", ("microsoft",)),
+    Lab("xiaomi", "Xiaomi", ("xiaomi",)),
+)
+_LAB_OF: dict[str, str] = {a: lab.slug for lab in LABS for a in lab.aliases}
+LAB_NAMES: dict[str, str] = {lab.slug: lab.name for lab in LABS}
+
+
+def lab_entity(organization: str) -> str:
+    """The entity slug of an organisation name: a declared lab, else the name as a slug ('' if empty)."""
+    key = organization.strip().lower()
+    return _LAB_OF.get(key) or re.sub(r"[^a-z0-9]+", "_", key).strip("_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,21 +475,43 @@ _ALL: tuple[Metric, ...] = (
         "score",
         "LM Arena text score of the lab's best model",
         "Arena score (text, overall) of the entity's highest-rated model on the leaderboard's "
-        "publish date; `subject` names the model.",
+        "publish date, among all its models in LM Arena's official rows; `subject` names the "
+        "model. Before the official rows on file, each lab's best 'flagship' as mayerwin selects "
+        "it (the note says so).",
     ),
     _p(
         "lmarena_text_rank",
         "rank",
         "LM Arena text rank of the lab's best model",
-        "Official rank (text, overall; style control where the source gives it) of the entity's "
-        "best-ranked model on the leaderboard's publish date; `subject` names the model.",
+        "Official rank (text, overall) of the same model as lmarena_text_score on that date; "
+        "only where the official rows give it.",
+    ),
+    _p(
+        "lmarena_text_score_lower",
+        "score",
+        "LM Arena text score, lower bound of the interval",
+        "rating_lower of the same model as lmarena_text_score on that date (the official "
+        "confidence interval); two labs whose intervals overlap are statistically tied.",
+    ),
+    _p(
+        "lmarena_text_score_upper",
+        "score",
+        "LM Arena text score, upper bound of the interval",
+        "rating_upper of the same model as lmarena_text_score on that date.",
+    ),
+    _p(
+        "lmarena_text_votes",
+        "count",
+        "LM Arena votes of the lab's best model",
+        "Votes (vote_count) behind the same model's score on that date.",
     ),
     _p(
         "lmarena_text_score_all",
         "score",
-        "LM Arena text score, best of all the lab's models (scraped board)",
+        "LM Arena text score, best of all the lab's models (scraped board; superseded)",
         "Highest Arena score (text, overall) among all of the entity's models on a scraped copy of "
-        "the leaderboard, dated by the version the scrape recorded; `subject` names the model.",
+        "the leaderboard, dated by the version the scrape recorded; no longer produced (older "
+        "vintages hold it): lmarena_text_score now takes every model from the official rows.",
     ),
     _p(
         "hf_qwen_descendants",

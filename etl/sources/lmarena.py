@@ -3,15 +3,17 @@
 Source: https://huggingface.co/datasets/lmarena-ai/leaderboard-dataset (CC BY 4.0). One parquet
 file per arena and split; `text/full-00000-of-00001.parquet` holds every published text
 leaderboard: one row per model, category and `leaderboard_publish_date`, with `organization`,
-`rating` and `rank`. This source keeps the overall category and, per lab and publish date, its
-best-rated model (lmarena_text_score) and best rank (lmarena_text_rank), each naming its model.
+`rating`, `rating_lower`, `rating_upper`, `vote_count` and `rank`. This source keeps the overall
+category and, per lab (etl.models.LABS) and publish date, its best-rated model: the score
+(lmarena_text_score), that model's official rank, interval and votes, each naming the model.
+The offline step (etl/steps/lmarena.py) maps the bundled copy of the same rows with best_per_lab,
+so a refresh and the bundle agree row for row.
 The file is the whole history, so a refresh restates nothing silently: earlier rows stay in the
 vintage and a changed figure is reported as restated.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +21,7 @@ import pandas as pd
 
 from etl import config
 from etl.errors import SourceError
+from etl.models import lab_entity
 from etl.sources.base import Context, Tables, facts_frame
 from etl.sources.hub import hub_api, translate
 from etl.sources.online import (
@@ -32,27 +35,50 @@ from etl.sources.online import (
 REPO_ID = "lmarena-ai/leaderboard-dataset"
 TEXT_FULL = "text/full-00000-of-00001.parquet"
 SOURCE_ID = "lmarena_leaderboard_dataset"
-COLUMNS = ["model_name", "organization", "rating", "rank", "category", "leaderboard_publish_date"]
-#: Organisation spellings in the dataset -> entity slugs (Qwen is published under alibaba).
-ALIASES = {
-    "alibaba": "qwen",
-    "qwen": "qwen",
-    "zai": "zhipu",
-    "zhipu": "zhipu",
-    "zhipu ai": "zhipu",
-    "z.ai": "zhipu",
-    "tsinghua": "zhipu",
-    "deepseek ai": "deepseek",
-    "x.ai": "xai",
-}
+COLUMNS = [
+    "model_name",
+    "organization",
+    "rating",
+    "rating_lower",
+    "rating_upper",
+    "vote_count",
+    "rank",
+    "category",
+    "leaderboard_publish_date",
+]
+#: Per best model: the metric, the column it comes from and its unit.
+POINT_METRICS = (
+    ("lmarena_text_score", "rating", "score"),
+    ("lmarena_text_rank", "rank", "rank"),
+    ("lmarena_text_score_lower", "rating_lower", "score"),
+    ("lmarena_text_score_upper", "rating_upper", "score"),
+    ("lmarena_text_votes", "vote_count", "count"),
+)
 
 
-def entity(organization: str) -> str:
-    """The entity slug of an organisation name ('' for an empty name)."""
-    key = organization.strip().lower()
-    if key in ALIASES:
-        return ALIASES[key]
-    return re.sub(r"[^a-z0-9]+", "_", key).strip("_")
+def best_per_lab(rows: pd.DataFrame) -> pd.DataFrame:
+    """Each lab's best-rated model per publish date, with that row's rank, interval and votes.
+
+    `rows` are official overall rows (COLUMNS but `category`). From 2026-04-02 the dataset leaves
+    `organization` empty for some legacy models: such a row takes the organisation the same model
+    carries on its other rows, and is left out only where no row names one.
+    """
+    rows = rows[rows["rating"].notna()].copy()
+    org = rows["organization"].fillna("").astype(str).str.strip()
+    known = (
+        pd.DataFrame({"model": rows["model_name"], "org": org})[org != ""]
+        .drop_duplicates("model", keep="last")
+        .set_index("model")["org"]
+    )
+    org = org.where(org != "", rows["model_name"].map(known).fillna(""))
+    rows["entity"] = org.map(lab_entity)
+    rows = rows[rows["entity"] != ""]
+    rows["leaderboard_publish_date"] = rows["leaderboard_publish_date"].astype(str).str[:10]
+    ordered = rows.sort_values(
+        ["rating", "rank", "model_name"], ascending=[False, True, True], na_position="last"
+    )
+    best = ordered.drop_duplicates(["entity", "leaderboard_publish_date"])
+    return best.sort_values(["leaderboard_publish_date", "entity"]).reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -105,49 +131,39 @@ class LmArenaSource:
         return {"rows": table.to_pandas(), "revision": revision}
 
     def transform(self, raw: dict[str, Any], ctx: Context) -> Tables:
-        """Best score and best rank per lab and publish date, each with its model."""
+        """Each lab's best model per publish date: score, rank, interval and votes."""
         rows: pd.DataFrame = raw["rows"]
         missing = [c for c in COLUMNS if c not in rows.columns]
         if missing:
             raise SourceError(self.name, f"columns missing (schema changed?): {missing}")
-        rows = rows[rows["rating"].notna() & (rows["organization"].fillna("").str.strip() != "")]
-        if rows.empty:
+        best = best_per_lab(rows[rows["category"] == "overall"])
+        if best.empty:
             raise SourceError(self.name, "no rated overall rows")
-        rows = rows.assign(entity=rows["organization"].map(entity))
-        best = rows.sort_values("rating", ascending=False).drop_duplicates(
-            ["entity", "leaderboard_publish_date"]
-        )
-        ranked = (
-            rows[rows["rank"].notna()]
-            .sort_values("rank")
-            .drop_duplicates(["entity", "leaderboard_publish_date"])
-        )
         revision = str(raw.get("revision", ""))
+        note = (
+            "best-rated of all the lab's models on the leaderboard published that day (text, "
+            f"overall); rank, interval and votes are that model's (dataset revision {revision[:12]})"
+        )
         facts = pd.concat(
             [
-                _facts(best, "lmarena_text_score", "rating", "score", revision),
-                _facts(ranked, "lmarena_text_rank", "rank", "rank", revision),
+                facts_frame(
+                    entity=best.loc[keep, "entity"].to_numpy(),
+                    metric=metric,
+                    period_end=best.loc[keep, "leaderboard_publish_date"].to_numpy(),
+                    value=best.loc[keep, column].astype(float).to_numpy(),
+                    unit=unit,
+                    source_id=SOURCE_ID,
+                    source_url=f"https://huggingface.co/datasets/{REPO_ID}",
+                    subject=best.loc[keep, "model_name"].astype(str).to_numpy(),
+                    note=note,
+                    origin="lmarena",
+                )
+                for metric, column, unit in POINT_METRICS
+                if (keep := best[column].notna()).any()
             ],
             ignore_index=True,
         )
         return {"facts": facts, "sources": pd.DataFrame([_source(ctx, revision)])}
-
-
-def _facts(rows: pd.DataFrame, metric: str, column: str, unit: str, revision: str) -> pd.DataFrame:
-    what = "best-rated" if metric.endswith("score") else "best-ranked"
-    return facts_frame(
-        entity=rows["entity"].to_numpy(),
-        metric=metric,
-        period_end=rows["leaderboard_publish_date"].astype(str).to_numpy(),
-        value=rows[column].astype(float).to_numpy(),
-        unit=unit,
-        source_id=SOURCE_ID,
-        source_url=f"https://huggingface.co/datasets/{REPO_ID}",
-        subject=rows["model_name"].astype(str).to_numpy(),
-        note=f"{what} model of the lab on the leaderboard published that day (text, overall; "
-        f"dataset revision {revision[:12]})",
-        origin="lmarena",
-    )
 
 
 def _source(ctx: Context, revision: str) -> dict[str, str]:

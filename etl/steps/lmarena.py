@@ -1,110 +1,112 @@
-"""LM Arena text leaderboard history: best score per lab per date, and the best rank.
+"""LM Arena text leaderboard history: one series per lab, each lab's best model per publish date.
 
 Load: two raw snapshots under data/snapshots/lmarena/ (see their .meta.json):
-- mayerwin_ai_arena_history.csv: per official publish date, each lab's best "flagship" model
-  (from the official lmarena-ai/leaderboard-dataset, text, overall); rows equal to the lab's
-  previous row are left out by the source;
-- fboulnois_llm_leaderboard.csv: every model of the tracked labs on each scraped version of the
-  leaderboard (2024-06 to 2025-08), with the official rank.
-Process: lab names to entity slugs; per (entity, date) the best score (first snapshot) or the
-best score and best rank over all the lab's models (second). Save: adoption/lmarena_text.csv.
+- arielshakaramiro_lmarena_text.csv: LM Arena's official rows (text, overall) from 2026-05-27,
+  each organisation's best row per publish date, with rank, interval and votes;
+- mayerwin_ai_arena_history.csv: earlier publish dates (2023-12..2026-05-19), each lab's best
+  "flagship" model as mayerwin selects it, without rank, interval or votes.
+Process: organisations to labs (etl.models.LABS); on the official dates the lab's best model by
+the same mapping as the lmarena refresh (best_per_lab), with its rank, interval and votes; before
+them the flagship score, its note saying what is missing. Save: adoption/lmarena_text.csv.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
+from etl.models import lab_entity
+from etl.sources.lmarena import POINT_METRICS, best_per_lab
 from etl.steps.common import FACT_HEADER, fact_row, read_snapshot, to_csv
 
 OUT = "adoption/lmarena_text.csv"
-#: Lab names as the snapshots spell them -> entity slugs (one entity per lab).
-LABS = {
-    "qwen": "qwen",
-    "alibaba": "qwen",
-    "openai": "openai",
-    "anthropic": "anthropic",
-    "google": "google",
-    "xai": "xai",
-    "mistral": "mistral",
-    "moonshot": "moonshot",
-    "moonshot (kimi)": "moonshot",
-    "glm": "zhipu",
-    "zhipu": "zhipu",
-    "zhipu ai": "zhipu",
-    "z.ai": "zhipu",
-    "deepseek": "deepseek",
-    "deepseek ai": "deepseek",
-    "meta": "meta",
-    "tencent": "tencent",
-    "amazon": "amazon",
-    "microsoft": "microsoft",
-}
+OFFICIAL = "lmarena/arielshakaramiro_lmarena_text.csv"
+FLAGSHIP = "lmarena/mayerwin_ai_arena_history.csv"
+#: LM Arena changed how it computes ratings on this day; earlier scores are not comparable.
+METHOD_BREAK = "2024-01-09"
 
 
-def _flagship(data_dir: Path) -> list[list[str]]:
-    rows, meta = read_snapshot(data_dir, "lmarena/mayerwin_ai_arena_history.csv")
+def official_frame(rows: list[dict[str, str]]) -> pd.DataFrame:
+    """The copied rows in the official dataset's column names and types."""
+    frame = pd.DataFrame(rows)
+    return pd.DataFrame(
+        {
+            "model_name": frame["model"],
+            "organization": frame["organization"],
+            "rating": frame["rating"].astype(float),
+            "rating_lower": frame["rating_lower"].astype(float),
+            "rating_upper": frame["rating_upper"].astype(float),
+            "vote_count": frame["votes"].astype(float),
+            "rank": frame["rank"].astype(float),
+            "category": "overall",
+            "leaderboard_publish_date": frame["date"],
+        }
+    )
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _official(data_dir: Path) -> tuple[list[list[str]], str]:
+    rows, meta = read_snapshot(data_dir, OFFICIAL)
+    best = best_per_lab(official_frame(rows))
+    note = (
+        "best-rated of all the lab's models on the leaderboard published that day (text, overall; "
+        "LM Arena's official rows, copied with the top 150 of each date); rank, interval and "
+        "votes are that model's"
+    )
+    out = [
+        fact_row(
+            entity=str(r["entity"]),
+            metric=metric,
+            period_end=str(r["leaderboard_publish_date"]),
+            value=_num(float(r[column])),
+            unit=unit,
+            source_id=meta["source_id"],
+            subject=str(r["model_name"]),
+            note=note,
+        )
+        for r in best.to_dict("records")
+        for metric, column, unit in POINT_METRICS
+    ]
+    return out, str(best["leaderboard_publish_date"].min())
+
+
+def _flagship(data_dir: Path, before: str) -> list[list[str]]:
+    rows, meta = read_snapshot(data_dir, FLAGSHIP)
     out = []
     for r in rows:
-        entity = LABS[r["organization"].lower()]
+        day = r["leaderboard_date"]
+        if day >= before:
+            continue
+        note = (
+            "best-rated 'flagship' model of the lab on the leaderboard published that day (text, "
+            "overall) as mayerwin's name filter selects it, so a better non-flagship model may be "
+            "missed; no rank, interval or votes in this source; dates on which the lab's row was "
+            "unchanged are left out by the source"
+        )
+        if day < METHOD_BREAK:
+            note += f"; before LM Arena's rating-method change of {METHOD_BREAK}: not comparable"
         out.append(
             fact_row(
-                entity=entity,
+                entity=lab_entity(r["organization"]),
                 metric="lmarena_text_score",
-                period_end=r["leaderboard_date"],
+                period_end=day,
                 value=r["rating"],
                 unit="score",
                 source_id=meta["source_id"],
                 subject=r["model"],
-                note="best-rated flagship model of the lab on the leaderboard published that day "
-                "(text, overall); the snapshot leaves out dates on which it was unchanged",
+                note=note,
             )
         )
     return out
 
 
-def _scraped(data_dir: Path) -> list[list[str]]:
-    rows, meta = read_snapshot(data_dir, "lmarena/fboulnois_llm_leaderboard.csv")
-    best_score: dict[tuple[str, str], dict[str, str]] = {}
-    best_rank: dict[tuple[str, str], dict[str, str]] = {}
-    for r in rows:
-        key = (LABS[r["organization"].lower()], r["leaderboard_date"])
-        if key not in best_score or float(r["rating"]) > float(best_score[key]["rating"]):
-            best_score[key] = r
-        if r["rank"] and (key not in best_rank or int(r["rank"]) < int(best_rank[key]["rank"])):
-            best_rank[key] = r
-    out = [
-        fact_row(
-            entity=entity,
-            metric="lmarena_text_score_all",
-            period_end=day,
-            value=r["rating"],
-            unit="score",
-            source_id=meta["source_id"],
-            subject=r["model"],
-            note="best score among all of the lab's models on the version scraped that day "
-            f"(commit {r['source_commit'][:12]})",
-        )
-        for (entity, day), r in best_score.items()
-    ]
-    out += [
-        fact_row(
-            entity=entity,
-            metric="lmarena_text_rank",
-            period_end=day,
-            value=r["rank"],
-            unit="rank",
-            source_id=meta["source_id"],
-            subject=r["model"],
-            note=f"best official rank of the lab's models ({r['rank_kind']}, "
-            f"commit {r['source_commit'][:12]})",
-        )
-        for (entity, day), r in best_rank.items()
-    ]
-    return out
-
-
 def run(data_dir: Path) -> dict[str, str]:
     """The curated LM Arena rows, as CSV text."""
-    rows = _flagship(data_dir) + _scraped(data_dir)
+    official, first = _official(data_dir)
+    rows = _flagship(data_dir, first) + official
     rows.sort(key=lambda r: (r[1], r[0], r[2]))
     return {OUT: to_csv(FACT_HEADER, rows)}

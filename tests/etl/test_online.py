@@ -396,6 +396,11 @@ def test_lmarena_reads_the_dataset_through_huggingface_hub(tmp_path: Path) -> No
     qwen = facts.loc[("qwen", "lmarena_text_score", "2026-09-08")]
     assert qwen["value"] == 1490.5 and qwen["subject"] == "qwen3.8-max"  # overall, not coding
     assert facts.loc[("qwen", "lmarena_text_rank", "2026-10-02"), "value"] == 2.0
+    interval = [
+        facts.loc[("qwen", f"lmarena_text_score_{b}", "2026-09-08"), "value"]
+        for b in ("lower", "upper")
+    ]
+    assert interval == [1485.5, 1495.5]  # the same model's rating_lower and rating_upper
     assert ("zhipu", "lmarena_text_score", "2026-10-02") in facts.index  # 'zai' is Zhipu
     assert not any(e == "" for e in tables["facts"]["entity"])  # legacy rows without a lab
     assert any(c.startswith("HEAD ") and "resolve/main/text/full" in c for c in calls)

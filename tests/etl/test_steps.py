@@ -12,8 +12,14 @@ import pandas as pd
 import pytest
 
 from etl import steps
+from etl.models import lab_entity
+from etl.sources import Context, fetch
 from etl.sources.curated import META_FIELDS
+from etl.sources.lmarena import LmArenaSource, best_per_lab
 from etl.steps import __main__ as steps_cli
+from etl.steps import lmarena as arena_step
+from etl.steps.common import read_snapshot
+from tests.fixtures.lmarena.transport import official_parquet, transport
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "data"
@@ -68,3 +74,129 @@ def test_qwen_arena_history_is_dense() -> None:
         assert (days.max() - days.min()).days >= 730, lab
         assert days.max() >= pd.Timestamp("2026-06-01"), lab
     assert scores["subject"].notna().all()  # every point names its model
+
+
+def _arena() -> pd.DataFrame:
+    return pd.read_csv(DATA / "adoption" / "lmarena_text.csv", dtype={"value": float})
+
+
+def _on(rows: pd.DataFrame, metric: str, day: str) -> pd.Series:
+    sel = rows[(rows["metric"] == metric) & (rows["period_end"] == day)]
+    return sel.set_index("entity")["value"]
+
+
+def test_bundle_ranks_qwen_as_the_official_rows_do_on_2026_10_02() -> None:
+    """On 2026-10-02 Qwen is below Google, Anthropic and Meta and above OpenAI, by rank and score."""
+    rows = _arena()
+    rank = _on(rows, "lmarena_text_rank", "2026-10-02")
+    score = _on(rows, "lmarena_text_score", "2026-10-02")
+    assert rank["qwen"] == 16
+    for better in ("google", "anthropic", "meta"):
+        assert rank[better] < rank["qwen"] and score[better] > score["qwen"], better
+    assert rank["openai"] > rank["qwen"] and score["openai"] < score["qwen"]
+
+
+FRONTIER = ("qwen", "google", "anthropic", "openai", "meta", "deepseek")
+
+
+def test_qwen_and_its_rivals_have_rank_and_interval_at_every_official_point() -> None:
+    """Qwen's series reaches October 2026; every official point has rank, interval and votes."""
+    rows = _arena()
+    official = rows[rows["source_id"] == "snap_lmarena_official_rows"]
+    qwen_days = set(
+        rows.loc[
+            (rows["entity"] == "qwen") & (rows["metric"] == "lmarena_text_score"), "period_end"
+        ]
+    )
+    assert max(qwen_days) >= "2026-10-01"
+    days = set(official["period_end"])
+    for lab in FRONTIER:
+        mine = official[official["entity"] == lab]
+        for metric in (
+            "lmarena_text_score",
+            "lmarena_text_rank",
+            "lmarena_text_score_lower",
+            "lmarena_text_score_upper",
+            "lmarena_text_votes",
+        ):
+            got = mine[mine["metric"] == metric]
+            assert set(got["period_end"]) == days and got["value"].notna().all(), (lab, metric)
+        lower = mine[mine["metric"] == "lmarena_text_score_lower"].set_index("period_end")["value"]
+        upper = mine[mine["metric"] == "lmarena_text_score_upper"].set_index("period_end")["value"]
+        mid = mine[mine["metric"] == "lmarena_text_score"].set_index("period_end")["value"]
+        assert ((lower <= mid) & (mid <= upper)).all(), lab
+    assert len(days) >= 33
+
+
+def test_organisation_spellings_map_to_one_lab() -> None:
+    """alibaba/Qwen, zai/Zhipu AI/GLM, moonshot/Moonshot (Kimi) each give one entity."""
+    assert {lab_entity(o) for o in ("alibaba", "Qwen", " QWEN ")} == {"qwen"}
+    assert {lab_entity(o) for o in ("zai", "Zhipu AI", "GLM", "Z.ai")} == {"zhipu"}
+    assert {lab_entity(o) for o in ("moonshot", "Moonshot (Kimi)")} == {"moonshot"}
+    assert lab_entity("01 AI") == "01_ai" and lab_entity("") == ""
+    rows = _arena()
+    qwen = rows[(rows["entity"] == "qwen") & (rows["metric"] == "lmarena_text_score")]
+    assert {"snap_lmarena_mayerwin", "snap_lmarena_official_rows"} <= set(qwen["source_id"])
+    assert not {"alibaba", "zai", "glm", "moonshot_kimi"} & set(rows["entity"])
+
+
+def test_empty_organisation_takes_the_models_own_organisation() -> None:
+    """A legacy row without organisation counts for the lab its model has on other rows."""
+    synthetic = pd.DataFrame(
+        {
+            "model_name": ["legacy-qwen", "legacy-qwen", "orphan", "gpt-x"],
+            "organization": ["alibaba", "", "", "openai"],
+            "rating": [1300.0, 1310.0, 1400.0, 1200.0],
+            "rating_lower": [1290.0, 1300.0, 1390.0, 1190.0],
+            "rating_upper": [1310.0, 1320.0, 1410.0, 1210.0],
+            "vote_count": [10.0, 20.0, 30.0, 40.0],
+            "rank": [1.0, 2.0, 1.0, 3.0],
+            "leaderboard_publish_date": ["2026-03-01", "2026-04-02", "2026-04-02", "2026-04-02"],
+        }
+    )
+    best = best_per_lab(synthetic).set_index(["entity", "leaderboard_publish_date"])
+    assert best.loc[("qwen", "2026-04-02"), "rating"] == 1310.0
+    assert "orphan" not in set(best["model_name"])  # no row names its organisation
+
+
+def test_offline_series_matches_the_refresh_on_the_same_official_rows(tmp_path: Path) -> None:
+    """The bundled official rows, served as the dataset's parquet, give the step's figures."""
+    rows, _meta = read_snapshot(DATA, arena_step.OFFICIAL)
+    body = official_parquet(arena_step.official_frame(rows))
+    facts = fetch(
+        LmArenaSource(transport=transport(body=body)), Context(tmp_path, date(2026, 12, 2))
+    )["facts"]
+    online = facts.set_index(["entity", "metric", "period_end"])[["value", "subject"]].sort_index()
+    bundled = _arena()
+    offline = (
+        bundled[bundled["source_id"] == "snap_lmarena_official_rows"]
+        .set_index(["entity", "metric", "period_end"])[["value", "subject"]]
+        .sort_index()
+    )
+    named = [r for r in rows if r["organization"]]
+    assert len(named) < len(rows)  # the real rows hold an empty organisation (2026-05-27)
+    assert len(online) == len(offline) == 5 * len(named)
+    pd.testing.assert_frame_equal(online, offline, check_dtype=False)
+
+
+def test_flagship_history_agrees_with_the_official_rows_where_both_exist() -> None:
+    """On shared dates mayerwin matches the official best, except where noted in the meta file."""
+    official, _ = read_snapshot(DATA, arena_step.OFFICIAL)
+    flagship, _ = read_snapshot(DATA, arena_step.FLAGSHIP)
+    best = {
+        (r["date"], lab_entity(r["organization"])): float(r["rating"])
+        for r in official
+        if r["organization"]
+    }
+    diffs = [
+        (r["leaderboard_date"], float(r["rating"]) - best[key])
+        for r in flagship
+        if (key := (r["leaderboard_date"], lab_entity(r["organization"]))) in best
+    ]
+    agree = [d for d, diff in diffs if abs(diff) < 0.06]
+    shifted = {d for d, diff in diffs if diff >= 0.06}
+    assert len(agree) >= 70 and len({d for d, _ in diffs}) >= 14
+    assert shifted == {"2026-06-10", "2026-07-14", "2026-07-20", "2026-07-21"}
+    rows = _arena()
+    flagship_days = rows.loc[rows["source_id"] == "snap_lmarena_mayerwin", "period_end"]
+    assert flagship_days.max() < min(r["date"] for r in official)  # official rows win
