@@ -73,23 +73,30 @@ def _after(pattern: str, scale: bool = False) -> Callable[[str], float | None]:
         m = rx.search(s)
         if not m:
             return None
-        return _amount(m.group(1), m.group(2)) if scale else float(m.group(1).replace(",", ""))
+        if scale:
+            return _amount(m.group(1), m.group(2))
+        # Alternatives in one pattern: the number is whichever group matched.
+        number = next(g for g in m.groups() if g is not None)
+        return float(number.replace(",", ""))
 
     return find
 
 
 def _growth(s: str) -> float | None:
-    """A stated change in per cent: 'an increase of 6%' is 6, 'a decrease of 2%' is -2."""
+    """A stated change in per cent: 'an increase of 6%' or 'a 6% increase' is 6, 'a decline of
+    2%' is -2; the first one stated counts (the next sentence may speak of another revenue)."""
     m = re.search(
-        r"(an increase of|a growth of|accelerated to|grew|increased by|a decrease of|"
-        r"decreased by|declined by|a decline of)\s+(\d+(?:\.\d+)?)%",
+        r"(?:(an increase of|a growth of|accelerated to|grew|increased by|a decrease of|"
+        r"decreased by|declined by|a decline of)\s+(\d+(?:\.\d+)?)%)"
+        r"|(?:an? (\d+(?:\.\d+)?)% (increase|growth|decrease|decline))",
         s,
         re.IGNORECASE,
     )
     if not m:
         return None
-    down = m.group(1).lower().startswith(("a decrease", "decreased", "declined", "a decline"))
-    return -float(m.group(2)) if down else float(m.group(2))
+    word = (m.group(1) or m.group(4)).lower()
+    value = float(m.group(2) or m.group(3))
+    return -value if word.startswith(("a decrease", "decrease", "declin", "a decline")) else value
 
 
 #: Sentences about the whole fiscal year (in March-quarter releases) never fill a quarter's cell.
@@ -142,10 +149,14 @@ KPIS: tuple[Kpi, ...] = (
         "AI-related products' share of cloud revenue from external customers",
         "pct",
         re.compile(
-            r"AI(?:-related)?[^.]{0,160}(?:portion|share|proportion|accounted)[^.]{0,80}external",
+            r"AI(?:-related)?[^.]{0,160}(?:portion|share|proportion|accounted)[^.]{0,80}external"
+            r"|external[^.]{0,120}AI(?:-related)? products? account",
             re.IGNORECASE,
         ),
-        _after(r"(\d+(?:\.\d+)?)%\s+of\s+(?:[^.]{0,40})external"),
+        _after(
+            r"(?:AI(?:-related)? products? account(?:ing|ed) for |accounted for )"
+            r"(\d+(?:\.\d+)?)%|(?<!\d)(\d+(?:\.\d+)?)%\s+of\s+(?:[^.]{0,40})external"
+        ),
     ),
     Kpi(
         "cloud_revenue_growth",
@@ -193,7 +204,12 @@ KPIS: tuple[Kpi, ...] = (
         "tokens",
         "Token volumes",
         "tokens_per_day",
-        re.compile(r"\btokens?\b(?! Hub)", re.IGNORECASE),
+        # Volumes, not product names ("Token Plans", "Alibaba Token Hub").
+        re.compile(
+            r"\btokens? (?:consumption|usage|volumes?|calls|processed)|(?:daily|per day)[^.]{0,40}"
+            r"\btokens\b|\btokens\b[^.]{0,20}(?:per day|daily|a day)",
+            re.IGNORECASE,
+        ),
         _after(r"(\d[\d,.]*)\s*(trillion|billion)\s+tokens (?:per day|daily|a day)", False),
     ),
     Kpi(
