@@ -26,6 +26,8 @@ from etl.validate import ORIGIN_RE
 #: The figures whose US$ amounts a release states beside the RMB amount.
 SEGMENT_REVENUE = ("cloud_revenue", "ai_cloud_revenue")
 KEY = ["owner", "entity", "period_end"]
+#: The columns of the frame yoy_violations checks: one row per stated change.
+STATED = ("metric", "period_end", "value", "prior", "current", "source_id", "owner", "origin")
 #: (owner, entity, period_end, metric) -> (source_id, origin) of each figure.
 Where = dict[tuple[str, str, str, str], tuple[str, str]]
 

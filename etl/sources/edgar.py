@@ -171,16 +171,7 @@ class EdgarSource:
                 for f in figures
                 if f.prior is not None
             ],
-            columns=[
-                "metric",
-                "period_end",
-                "value",
-                "prior",
-                "current",
-                "source_id",
-                "owner",
-                "origin",
-            ],
+            columns=list(consistency.STATED),
         ).dropna(subset=["current"])
         for v in consistency.yoy_violations(stated):
             ctx.warn(str(v))

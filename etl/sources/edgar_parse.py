@@ -217,6 +217,9 @@ def _html_rows(table: lxml.html.HtmlElement) -> list[Row]:
     carry = ""
     for tr in table.iter("tr"):
         cells = " ".join(td.text_content() for td in tr.iter("td", "th"))
+        # The column header names the currency; a symbol before a number (often a cell of its
+        # own) would otherwise read as a word and cut the row in two.
+        cells = re.sub(r"(?:RMB|US\$|HK\$)(?=\s*\(?\s*\d)", " ", cells)
         for row in rows_of(_normalise(cells)):
             if not row.cells:
                 carry = f"{carry} {row.label}".strip()

@@ -309,6 +309,28 @@ def test_edgar_parse_reads_table_cells_split_by_html() -> None:
     assert f[("free_cash_flow", "2022-06-30")] == 22_173
 
 
+def test_edgar_parse_reads_a_filed_table_with_currency_cells() -> None:
+    """A filed table whose header spans its cells and whose amounts carry currency symbols in
+    cells of their own is read in the quarter's columns (SYNTHETIC markup, FY2023Q1's numbers)."""
+    row = (
+        "<tr><td>{}</td><td>RMB</td><td>{}</td><td>RMB</td><td>{}</td><td>US$</td><td>{}</td></tr>"
+    )
+    html = (
+        "<p>ANNOUNCEMENT OF THE JUNE QUARTER 2022 RESULTS</p><table>"
+        "<tr><td></td><td colspan='6'>Three months ended June 30,</td></tr>"
+        "<tr><td></td><td colspan='2'>2021</td><td colspan='4'>2022</td></tr>"
+        "<tr><td></td><td colspan='2'>RMB</td><td colspan='2'>RMB</td><td colspan='2'>US$</td></tr>"
+        "<tr><td colspan='7'>(in millions)</td></tr>"
+        + row.format("Net cash provided by operating activities", "33,603", "33,869", "5,057")
+        + row.format("Free cash flow", "20,683", "(22,173)", "(3,310)")
+        + "</table>"
+    )
+    f = {(x.metric, x.period_end): x.value for x in ep.parse(html)}
+    assert f[("operating_cash_flow", "2022-06-30")] == 33_869
+    assert f[("free_cash_flow", "2022-06-30")] == -22_173
+    assert f[("free_cash_flow_usd", "2022-06-30")] == -3_310
+
+
 def test_edgar_figures_agree_with_the_curated_files() -> None:
     """Every figure parsed from the 17 exhibits equals the curated figure for the same cell."""
     curated = pipeline.check(REPO / "data")["facts"]
