@@ -28,7 +28,7 @@ def facts(*rows: tuple[str, float], owner: str = "edgar", basis: str = "reported
     )
 
 
-#: FY2023Q1 as the release prints it (whole document, tests/fixtures/edgar/documents/).
+#: FY2023Q1 as the release prints it (whole document, data/snapshots/releases/).
 FY2023Q1 = (
     ("operating_cash_flow", 33_869),
     ("capex_ppe", 11_110),

@@ -28,8 +28,18 @@ from etl.store import Store
 from tests.fixtures.edgar.transport import ARCHIVE, EXHIBITS, FILINGS, quarters, transport
 
 REPO = Path(__file__).resolve().parents[2]
-DOCUMENTS = REPO / "tests" / "fixtures" / "edgar" / "documents"
-WHOLE = sorted(p.name.removesuffix(".txt.gz") for p in DOCUMENTS.glob("*.txt.gz"))
+#: The whole text of every results announcement on file, one JSON line a quarter: the data's
+#: own snapshot (data/README.md), read here as the parser's fixtures so there is one copy.
+DOCUMENTS = REPO / "data" / "snapshots" / "releases" / "alibaba_results_texts.jsonl.gz"
+
+
+@functools.cache
+def _documents() -> dict[str, str]:
+    with gzip.open(DOCUMENTS, "rt", encoding="utf-8") as fh:
+        return {r["fiscal_period"]: r["text"] for r in map(json.loads, fh)}
+
+
+WHOLE = sorted(_documents())
 #: The contract figures (and their US$ amounts) every quarter's announcement prints for itself.
 PRINTED = {
     *(
@@ -82,8 +92,8 @@ def _figures(quarter: str) -> dict[tuple[str, str], float]:
 
 
 def whole_document(quarter: str) -> str:
-    """The whole text layer of a quarter's results announcement (tests/fixtures/README.md)."""
-    return gzip.decompress((DOCUMENTS / f"{quarter}.txt.gz").read_bytes()).decode("utf-8")
+    """The whole text layer of a quarter's results announcement (data/snapshots/releases/)."""
+    return _documents()[quarter]
 
 
 @functools.cache
