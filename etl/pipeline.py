@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 import etl
-from etl import config, consistency
+from etl import config, consistency, disclosures
 from etl.errors import (
     EtlError,
     NotConfiguredError,
@@ -395,6 +395,26 @@ def _warnings(
                 "ago; a newer quarter has probably been reported"
             )
     out += _restatements(facts, previous.get("facts"))
+    out += silences(tables.get("disclosures"), previous.get("disclosures"))
+    return out
+
+
+def silences(strip: pd.DataFrame | None, old: pd.DataFrame | None) -> list[str]:
+    """For each quarter a refresh adds to the KPI strip: the KPIs its release left out although
+    an earlier one gave them (a first build, with no strip before it, reports nothing)."""
+    if strip is None or strip.empty or old is None or old.empty:
+        return []
+    # One cell per KPI and quarter: a filing read online speaks over the bundled copy.
+    cells = strip.assign(rank=(strip["owner"] != "edgar").astype(int))
+    cells = cells.sort_values("rank").drop_duplicates(["entity", "kpi", "period_end"])
+    cells = cells[cells["entity"] == "alibaba"]
+    added = sorted(set(cells["period_end"].astype(str)) - set(old["period_end"].astype(str)))
+    out = []
+    for end in added:
+        gone = disclosures.silenced(cells.assign(period_end=cells["period_end"].astype(str)), end)
+        if gone:
+            label = str(cells.loc[cells["period_end"].astype(str) == end, "fiscal_period"].iloc[0])
+            out.append(f"{label} release leaves out KPIs earlier releases gave: {', '.join(gone)}")
     return out
 
 

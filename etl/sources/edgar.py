@@ -30,7 +30,7 @@ from typing import Any
 import httpx2
 import pandas as pd
 
-from etl import config, consistency, periods
+from etl import config, consistency, disclosures, periods
 from etl.errors import NotConfiguredError, SourceError
 from etl.sources import edgar_parse
 from etl.sources.base import Context, Tables
@@ -123,6 +123,7 @@ class EdgarSource:
     def transform(self, raw: dict[str, Any], ctx: Context) -> Tables:
         """Each exhibit's figures, citing its sec.gov URL with the row it was read from."""
         facts, sources, failed = [], [], []
+        cells: list[dict[str, Any]] = []
         seen: set[tuple[str, str]] = set()
         for ex in sorted(raw["exhibits"], key=lambda e: (e["filed"], e["url"])):
             figures = edgar_parse.parse(ex["body"])
@@ -137,6 +138,7 @@ class EdgarSource:
                 seen.add((f.metric, f.period_end))
                 facts.append(_fact(f, sid, ex["url"]))
             sources.append(_source(sid, ex, figures))
+            cells += _disclosures(ex, sid)
         if not facts:
             raise SourceError(
                 self.name, f"no exhibit parsed ({len(failed)} results announcements unreadable)"
@@ -145,7 +147,13 @@ class EdgarSource:
             sources[-1]["note"] += (
                 f"; {len(failed)} exhibit(s) not parsed: {', '.join(failed)[:300]}"
             )
-        return {"facts": pd.DataFrame(facts), "sources": pd.DataFrame(sources)}
+        # The newest filing of a quarter speaks for it (a later 6-K may repeat an announcement).
+        strip = pd.DataFrame(cells).drop_duplicates(["kpi", "period_end"], keep="last")
+        return {
+            "facts": pd.DataFrame(facts),
+            "sources": pd.DataFrame(sources),
+            "disclosures": strip.reset_index(drop=True),
+        }
 
     def _check(
         self, ex: dict[str, Any], sid: str, figures: list[edgar_parse.Figure], ctx: Context
@@ -175,6 +183,33 @@ class EdgarSource:
         ).dropna(subset=["current"])
         for v in consistency.yoy_violations(stated):
             ctx.warn(str(v))
+
+
+def _disclosures(ex: dict[str, Any], sid: str) -> list[dict[str, Any]]:
+    """The exhibit's KPI cells (etl.disclosures), read from its whole text like the bundled
+    announcements, so a new quarter joins the KPI strip and its silences are reported."""
+    text = edgar_parse.text_of(ex["body"])
+    end = edgar_parse.quarter(text)
+    if end is None:
+        return []
+    units = {k.id: k.unit for k in disclosures.KPIS}
+    return [
+        {
+            "entity": "alibaba",
+            "kpi": c["kpi"],
+            "fiscal_period": periods.fiscal_label(end),
+            "period_end": end.isoformat(),
+            "status": c["status"],
+            "value": c["value"],
+            "unit": units[str(c["kpi"])],
+            "wording": c["wording"],
+            "basis": c["basis"],
+            "source_id": sid,
+            "source_url": ex["url"],
+            "note": "read from the filed exhibit by etl.disclosures",
+        }
+        for c in disclosures.cells(text)
+    ]
 
 
 def _label(ex: dict[str, Any]) -> str:

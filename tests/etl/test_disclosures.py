@@ -126,3 +126,28 @@ def test_a_value_cell_without_a_number_is_an_error(
     err = capsys.readouterr().err
     assert "synthetic_kpis.csv:2 field 'value': a number goes with status value" in err
     assert ":3 " not in err
+
+
+def test_a_refresh_that_adds_a_quarter_names_the_kpis_it_left_out() -> None:
+    """The strip before FY2027Q1 was filed, then with it: the refresh names what went silent."""
+    from etl.pipeline import silences
+
+    strip = _strip().assign(owner="curated")
+    before = strip[strip["fiscal_period"] != "FY2027Q1"]
+    [warning] = silences(strip, before)
+    assert warning.startswith("FY2027Q1 release leaves out KPIs earlier releases gave: ")
+    assert "ai_share_external_cloud" in warning and "model_studio" in warning
+    assert silences(strip, strip) == []  # nothing added
+    assert silences(strip, None) == []  # a first build reports no silences
+
+
+def test_edgar_reads_the_strip_from_a_filed_announcement() -> None:
+    """The online source reads a filed exhibit's cells like the bundled texts."""
+    from etl.sources.edgar import _disclosures
+
+    body = "<html><body><pre>" + _texts()["FY2027Q1"] + "</pre></body></html>"
+    cells = {c["kpi"]: c for c in _disclosures({"body": body, "url": "https://x/"}, "edgar_1")}
+    assert cells["ai_revenue"]["value"] == 12376.0
+    assert cells["ai_revenue_streak"]["value"] == 12.0
+    assert cells["ai_revenue"]["fiscal_period"] == "FY2027Q1"
+    assert cells["ai_share_external_cloud"]["status"] == "silent"
