@@ -22,6 +22,7 @@ from etl.sources import SOURCES, Context, Tables, fetch
 from etl.sources.base import empty_table
 from etl.sources.online import Deadline
 from etl.store import Store
+from etl.validate import ORIGIN_RE
 
 log = logging.getLogger(__name__)
 
@@ -386,9 +387,6 @@ def _inputs(raw: dict[str, bytes]) -> list[dict[str, Any]]:
     ]
 
 
-_FILE_OF_ORIGIN = r"^(?P<file>[^:]+\.csv):"
-
-
 def shrinkage(old: pd.DataFrame | None, new: pd.DataFrame, prefix: str) -> list[Problem]:
     """What a new vintage would silently lose against the current one.
 
@@ -421,7 +419,7 @@ _ANYWAY = "; nothing published (--allow-shrink publishes anyway)"
 
 def _figures_by_file(facts: pd.DataFrame) -> dict[str, int]:
     curated = facts.loc[facts["owner"] == "curated", "origin"].astype(str)
-    files = curated.str.extract(_FILE_OF_ORIGIN)["file"].dropna()
+    files = curated.str.extract(ORIGIN_RE)["file"].dropna()
     return {str(k): int(v) for k, v in files.value_counts().items()}
 
 
