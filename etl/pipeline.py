@@ -391,17 +391,24 @@ def shrinkage(old: pd.DataFrame | None, new: pd.DataFrame, prefix: str) -> list[
     """What a new vintage would silently lose against the current one.
 
     Every curated figure file of the current vintage must still give figures, and no source
-    may lose more than config.SHRINK_LIMIT of its figures (a blanked value counts as lost).
+    may lose more than config.SHRINK_LIMIT of its other figures (a blanked value counts as
+    lost; the figures of a dropped file are named once, by the file).
     """
     if old is None or old.empty:
         return []
-    out: list[Problem] = []
     before, after = _figures_by_file(old), _figures_by_file(new)
-    for file, n in before.items():
-        if file not in after:
-            rule = f"would drop this figure file and its {n} figures from the vintage"
-            out.append(Problem(f"{prefix}/{file}", None, "-", rule + _ANYWAY))
-    had = old[old["value"].notna()].groupby("source_id").size()
+    dropped = sorted(f for f in before if f not in after)
+    out = [
+        Problem(
+            f"{prefix}/{f}",
+            None,
+            "-",
+            f"would drop this figure file and its {before[f]} figures from the vintage{_ANYWAY}",
+        )
+        for f in dropped
+    ]
+    in_dropped = _origin_files(old).isin(dropped)
+    had = old[old["value"].notna() & ~in_dropped].groupby("source_id").size()
     has = new[new["value"].notna()].groupby("source_id").size()
     for sid, n in had.items():
         lost = int(n) - int(has.get(sid, 0))
@@ -417,10 +424,14 @@ def shrinkage(old: pd.DataFrame | None, new: pd.DataFrame, prefix: str) -> list[
 _ANYWAY = "; nothing published (--allow-shrink publishes anyway)"
 
 
+def _origin_files(facts: pd.DataFrame) -> pd.Series:
+    """The curated file each figure was read from (NaN for other owners and old vintages)."""
+    files = facts["origin"].astype(str).str.extract(ORIGIN_RE)["file"]
+    return files.where(facts["owner"] == "curated")
+
+
 def _figures_by_file(facts: pd.DataFrame) -> dict[str, int]:
-    curated = facts.loc[facts["owner"] == "curated", "origin"].astype(str)
-    files = curated.str.extract(ORIGIN_RE)["file"].dropna()
-    return {str(k): int(v) for k, v in files.value_counts().items()}
+    return {str(k): int(v) for k, v in _origin_files(facts).dropna().value_counts().items()}
 
 
 def _rows(tables: Tables) -> int:
