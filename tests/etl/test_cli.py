@@ -224,6 +224,7 @@ def test_emptied_figure_file_stops_the_build(
         "data/adoption/synthetic_adoption.csv field '-': would drop this figure file and its 1 "
         "figures from the vintage; nothing published (--allow-shrink publishes anyway)"
     ) in err
+    assert "source syn_news" not in err  # its one figure is named once, by its file
     assert (synthetic_dir / "store" / "CURRENT").read_text() == before
     code, out, _ = _run(capsys, "build", "-q", "--allow-shrink", *d)
     assert code == 0 and out.startswith("published new vintage")
