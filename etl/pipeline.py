@@ -397,17 +397,17 @@ def shrinkage(old: pd.DataFrame | None, new: pd.DataFrame, prefix: str) -> list[
     if old is None or old.empty:
         return []
     before, after = _figures_by_file(old), _figures_by_file(new)
-    dropped = sorted(f for f in before if f not in after)
-    out = [
-        Problem(
-            f"{prefix}/{f}",
-            None,
-            "-",
-            f"would drop this figure file and its {before[f]} figures from the vintage{_ANYWAY}",
-        )
-        for f in dropped
-    ]
-    in_dropped = _origin_files(old).isin(dropped)
+    files = _origin_files(old)
+    kept = pd.MultiIndex.from_frame(new.loc[new["owner"] == "curated", list(_FIGURE)])
+    out = []
+    for f in sorted(set(before) - set(after)):
+        # A file renamed or merged into another keeps its figures: only a real loss counts.
+        mine = old.loc[files == f, list(_FIGURE)]
+        lost = int((~pd.MultiIndex.from_frame(mine).isin(kept)).sum())
+        if lost:
+            rule = f"would drop this figure file and {lost} of its {before[f]} figures"
+            out.append(Problem(f"{prefix}/{f}", None, "-", rule + _ANYWAY))
+    in_dropped = files.isin(set(before) - set(after))
     had = old[old["value"].notna() & ~in_dropped].groupby("source_id").size()
     has = new[new["value"].notna()].groupby("source_id").size()
     for sid, n in had.items():
@@ -422,6 +422,7 @@ def shrinkage(old: pd.DataFrame | None, new: pd.DataFrame, prefix: str) -> list[
 
 
 _ANYWAY = "; nothing published (--allow-shrink publishes anyway)"
+_FIGURE = ("entity", "metric", "period_end")
 
 
 def _origin_files(facts: pd.DataFrame) -> pd.Series:
