@@ -264,3 +264,17 @@ def test_nul_in_an_online_answer_is_refused() -> None:
         "source yahoo, table prices_daily:1 field 'ticker': must not contain a NUL character "
         "(got '9988.\\x00HK')"
     ]
+
+
+def test_a_figure_in_two_files_names_both(
+    synthetic_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same (entity, metric, period_end) in a second file names the first file and line."""
+    (synthetic_dir / "financials" / "more.csv").write_text(
+        HEADER + "alibaba,revenue,FY2026Q1,2025-06-30,150,RMB_mn,syn_release,,\n", encoding="utf-8"
+    )
+    assert cli.main(["check", "--data-dir", str(synthetic_dir), "-q"]) == 1
+    assert (
+        "data/financials/synthetic_quarterly.csv:6 field 'metric': duplicate key (entity, metric, "
+        "period_end) also at data/financials/more.csv:2"
+    ) in capsys.readouterr().err
