@@ -29,6 +29,7 @@ from etl.sources import SOURCES, Context, Tables, fetch
 from etl.sources.base import empty_table
 from etl.sources.online import Deadline
 from etl.store import Store
+from etl.validate import ORIGIN_RE
 
 log = logging.getLogger(__name__)
 
@@ -458,24 +459,28 @@ def _inputs(raw: dict[str, bytes]) -> list[dict[str, Any]]:
     ]
 
 
-_FILE_OF_ORIGIN = r"^(?P<file>[^:]+\.csv):"
-
-
 def shrinkage(old: pd.DataFrame | None, new: pd.DataFrame, prefix: str) -> list[Problem]:
     """What a new vintage would silently lose against the current one.
 
     Every curated figure file of the current vintage must still give figures, and no source
-    may lose more than config.SHRINK_LIMIT of its figures (a blanked value counts as lost).
+    may lose more than config.SHRINK_LIMIT of its other figures (a blanked value counts as
+    lost; the figures of a dropped file are named once, by the file).
     """
     if old is None or old.empty:
         return []
-    out: list[Problem] = []
     before, after = _figures_by_file(old), _figures_by_file(new)
-    for file, n in before.items():
-        if file not in after:
-            rule = f"would drop this figure file and its {n} figures from the vintage"
-            out.append(Problem(f"{prefix}/{file}", None, "-", rule + _ANYWAY))
-    had = old[old["value"].notna()].groupby("source_id").size()
+    files = _origin_files(old)
+    kept = pd.MultiIndex.from_frame(new.loc[new["owner"] == "curated", list(_FIGURE)])
+    out = []
+    for f in sorted(set(before) - set(after)):
+        # A file renamed or merged into another keeps its figures: only a real loss counts.
+        mine = old.loc[files == f, list(_FIGURE)]
+        lost = int((~pd.MultiIndex.from_frame(mine).isin(kept)).sum())
+        if lost:
+            rule = f"would drop this figure file and {lost} of its {before[f]} figures"
+            out.append(Problem(f"{prefix}/{f}", None, "-", rule + _ANYWAY))
+    in_dropped = files.isin(set(before) - set(after))
+    had = old[old["value"].notna() & ~in_dropped].groupby("source_id").size()
     has = new[new["value"].notna()].groupby("source_id").size()
     for sid, n in had.items():
         lost = int(n) - int(has.get(sid, 0))
@@ -489,12 +494,17 @@ def shrinkage(old: pd.DataFrame | None, new: pd.DataFrame, prefix: str) -> list[
 
 
 _ANYWAY = "; nothing published (--allow-shrink publishes anyway)"
+_FIGURE = ("entity", "metric", "period_end")
+
+
+def _origin_files(facts: pd.DataFrame) -> pd.Series:
+    """The curated file each figure was read from (NaN for other owners and old vintages)."""
+    files = facts["origin"].astype(str).str.extract(ORIGIN_RE)["file"]
+    return files.where(facts["owner"] == "curated")
 
 
 def _figures_by_file(facts: pd.DataFrame) -> dict[str, int]:
-    curated = facts.loc[facts["owner"] == "curated", "origin"].astype(str)
-    files = curated.str.extract(_FILE_OF_ORIGIN)["file"].dropna()
-    return {str(k): int(v) for k, v in files.value_counts().items()}
+    return {str(k): int(v) for k, v in _origin_files(facts).dropna().value_counts().items()}
 
 
 def _rows(tables: Tables) -> int:

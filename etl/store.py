@@ -344,6 +344,7 @@ class Store:
         try:
             self.vintages_dir.mkdir(parents=True, exist_ok=True)
             self._clean_temporaries()
+            self._record_missing_checksums()
             problem = self.verify(vid)
             if problem is None:
                 created = False
@@ -360,6 +361,18 @@ class Store:
         except OSError as exc:
             raise FilesystemError.from_os(exc, self.root) from exc
         return vid, created
+
+    def _record_missing_checksums(self) -> None:
+        """Record the checksum of every vintage that has none and opens (published before
+        checksums existed, or a crash between the file's rename and its checksum's)."""
+        for vid in self.ids():
+            if (self.vintages_dir / f"{vid}{SUM_SUFFIX}").exists() or self.verify(vid):
+                continue
+            tmp = self.vintages_dir / f".tmp-{vid}-{os.getpid()}{SUM_SUFFIX}"
+            _write_synced(
+                tmp, f"{file_sha256(self.vintages_dir / f'{vid}.duckdb')}  {vid}.duckdb\n"
+            )
+            os.replace(tmp, self.vintages_dir / f"{vid}{SUM_SUFFIX}")
 
     def _current_or_none(self) -> str | None:
         try:

@@ -580,6 +580,12 @@ def check_tables(source: str, tables: dict[str, pd.DataFrame]) -> list[Problem]:
             continue
         flat = frame.reset_index(drop=True)
         out += _tidy_schema(source, name, flat)
+        for col in flat.columns:
+            nul = flat[col].map(lambda x: isinstance(x, str) and "\x00" in x).astype(bool)
+            for pos in flat.index[nul]:
+                file, line = _where(source, name, flat, int(pos))
+                got = repr(flat.at[pos, col])
+                out.append(Problem(file, line, str(col), "must not contain a NUL character", got))
         key = list(TABLES[name].key)
         for pos in flat.index[flat.duplicated(key, keep="first")]:
             file, line = _where(source, name, flat, int(pos))

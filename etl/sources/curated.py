@@ -57,14 +57,16 @@ def curated_files(data_dir: Path) -> list[Path]:
 
 def _read_regular(path: Path, root: Path) -> bytes:
     try:
-        if not path.resolve().is_relative_to(root):
-            raise FilesystemError(path, "is a symlink that leaves the data directory")
+        inside = path.resolve().is_relative_to(root)
+    except RuntimeError as exc:  # a symlink loop (Python 3.11 raises, not OSError)
+        raise FilesystemError(path, f"cannot be resolved ({exc})") from exc
+    if not inside:
+        raise FilesystemError(path, "is a symlink that leaves the data directory")
+    try:
         # O_NONBLOCK: opening a FIFO for reading must not wait for a writer.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except (OSError, RuntimeError) as exc:
-        if isinstance(exc, OSError):
-            raise FilesystemError.from_os(exc, path) from exc
-        raise FilesystemError(path, f"cannot be resolved ({exc})") from exc
+    except OSError as exc:
+        raise FilesystemError.from_os(exc, path) from exc
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise FilesystemError(path, "is not a regular file")
@@ -229,17 +231,10 @@ def _global_rules(
             Problem("sources", None, "source_id", "source id declared twice", str(r.source_id))
             for r in dup.itertuples(index=False)
         ]
-    seen: dict[tuple[str, str, str], str] = {}
     for name, frame in parts["facts"]:
         out += v.unknown_sources(name, frame, known)
         out += v.duplicates(name, frame, ("entity", "metric", "period_end"))
-        for r in frame.to_dict("records"):
-            key = (str(r["entity"]), str(r["metric"]), str(r["period_end"]))
-            where = f"{name}:{r[v.LINE]}"
-            if key in seen and not seen[key].startswith(f"{name}:"):
-                rule = f"duplicate key (entity, metric, period_end) also at {seen[key]}"
-                out.append(Problem(name, int(r[v.LINE]), "metric", rule, "/".join(key)))
-            seen.setdefault(key, where)
+    out += _across_files(parts["facts"], ("entity", "metric", "period_end"), "metric")
     for name, frame in (
         *parts["events"],
         *parts["prices"],
@@ -259,7 +254,8 @@ def _across_files(
     out: list[Problem] = []
     for name, frame in files:
         mine: dict[tuple[str, ...], str] = {}
-        for k, line in zip(zip(*(frame[c] for c in key), strict=True), frame[v.LINE], strict=True):
+        cells = zip(*(frame[c].astype(str) for c in key), strict=True)
+        for k, line in zip(cells, frame[v.LINE], strict=True):
             if k in seen:
                 rule = f"duplicate key ({', '.join(key)}) also at {seen[k]}"
                 out.append(Problem(name, int(line), field, rule, "/".join(k)))

@@ -221,12 +221,25 @@ def test_emptied_figure_file_stops_the_build(
     code, out, err = _run(capsys, "build", "-q", *d)
     assert code == 1 and out == ""
     assert (
-        "data/adoption/synthetic_adoption.csv field '-': would drop this figure file and its 1 "
-        "figures from the vintage; nothing published (--allow-shrink publishes anyway)"
+        "data/adoption/synthetic_adoption.csv field '-': would drop this figure file and 1 of its "
+        "1 figures; nothing published (--allow-shrink publishes anyway)"
     ) in err
+    assert "source syn_news" not in err  # its one figure is named once, by its file
     assert (synthetic_dir / "store" / "CURRENT").read_text() == before
     code, out, _ = _run(capsys, "build", "-q", "--allow-shrink", *d)
     assert code == 0 and out.startswith("published new vintage")
+
+
+def test_a_renamed_figure_file_is_no_shrink(
+    synthetic_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Figures moved to a file of another name are not lost: the build publishes."""
+    d = ["--data-dir", str(synthetic_dir)]
+    assert _run(capsys, "build", "-q", *d)[0] == 0
+    adoption = synthetic_dir / "adoption"
+    (adoption / "synthetic_adoption.csv").rename(adoption / "renamed.csv")
+    code, out, err = _run(capsys, "build", "-q", *d)
+    assert code == 0 and out.startswith("published new vintage"), err
 
 
 def test_dropping_a_share_of_a_source_stops_the_build(

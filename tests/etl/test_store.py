@@ -227,6 +227,22 @@ def test_missing_vintage_file_is_listed_as_damaged(synthetic_dir: Path) -> None:
     assert base is None and f"current vintage {vid} is damaged" in notice
 
 
+def test_a_vintage_without_a_checksum_is_opened_then_given_one(synthetic_dir: Path) -> None:
+    """A vintage published before checksums existed reads (it opens), and the next publish
+    records its checksum; a truncated one without a checksum is damaged."""
+    store = _quiet(synthetic_dir)
+    vid = str(store.current_id())
+    sums = store.vintages_dir / f"{vid}.sha256"
+    recorded = sums.read_text()
+    sums.unlink()
+    assert store.verify(vid) is None and len(store.read("facts")) == 13
+    assert not pipeline.run(synthetic_dir, progress=lambda _m: None).created
+    assert sums.read_text() == recorded
+    sums.unlink()
+    _truncate(store.vintages_dir / f"{vid}.duckdb")
+    assert store.verify(vid) is not None
+
+
 def test_healthy_current_falls_back_to_the_newest_healthy_vintage(synthetic_dir: Path) -> None:
     """A damaged current vintage gives way to the newest healthy one, with a notice naming both."""
     store = _quiet(synthetic_dir)

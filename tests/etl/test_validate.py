@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from etl import __main__ as cli
@@ -241,3 +242,39 @@ def test_a_written_zero_is_not_an_underflow(
         synthetic_dir, FIN, "alibaba,revenue,FY2026Q2,2025-09-30,0.0e-999,RMB_mn,syn_release,,\n"
     )
     assert cli.main(["check", "--data-dir", str(synthetic_dir), "-q"]) == 0, capsys.readouterr().err
+
+
+def test_nul_in_an_online_answer_is_refused() -> None:
+    """Every source's tables go through the NUL rule, not only the curated files."""
+    from etl.validate import check_tables
+
+    frame = pd.DataFrame(
+        {
+            "ticker": ["9988.\0HK"],
+            "date": ["2025-06-30"],
+            "close": [1.0],
+            "adj_close": [1.0],
+            "currency": ["HKD"],
+            "source_id": ["yahoo_prices"],
+            "owner": ["yahoo"],
+        }
+    )
+    problems = [str(p) for p in check_tables("yahoo", {"prices_daily": frame})]
+    assert problems == [
+        "source yahoo, table prices_daily:1 field 'ticker': must not contain a NUL character "
+        "(got '9988.\\x00HK')"
+    ]
+
+
+def test_a_figure_in_two_files_names_both(
+    synthetic_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same (entity, metric, period_end) in a second file names the first file and line."""
+    (synthetic_dir / "financials" / "more.csv").write_text(
+        HEADER + "alibaba,revenue,FY2026Q1,2025-06-30,150,RMB_mn,syn_release,,\n", encoding="utf-8"
+    )
+    assert cli.main(["check", "--data-dir", str(synthetic_dir), "-q"]) == 1
+    assert (
+        "data/financials/synthetic_quarterly.csv:6 field 'metric': duplicate key (entity, metric, "
+        "period_end) also at data/financials/more.csv:2"
+    ) in capsys.readouterr().err
