@@ -527,9 +527,8 @@ def reconciliation(facts: pd.DataFrame) -> pd.DataFrame:
     """
     rows = []
     for company, vendor, label in VENDOR_PAIRS:
-        a = facts[(facts["metric"] == company) & facts["value"].notna()][
-            ["period_end", "value", "source_id"]
-        ]
+        mine = (facts["entity"] == "alibaba") & (facts["metric"] == company)
+        a = facts[mine & facts["value"].notna()][["period_end", "value", "source_id"]]
         b = facts[(facts["metric"] == vendor) & facts["value"].notna()][
             ["period_end", "value", "source_id"]
         ]

@@ -462,3 +462,73 @@ _ALL: tuple[Metric, ...] = (
 )
 
 METRICS: dict[str, Metric] = {m.id: m for m in _ALL}
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    """A company whose quarterly figures are on file: its reporting currency and fiscal year.
+
+    `fy_end_month` fixes both its quarter ends (month ends three months apart, ending with that
+    month: Oracle's fall at the end of August, November, February and May) and its own fiscal
+    labels (Microsoft's June 2026 quarter is FY2026Q4, Alibaba's is FY2027Q1).
+    """
+
+    slug: str
+    name: str
+    unit: str
+    fy_end_month: int
+    #: SEC central index key for companies filing XBRL financial statements, else "".
+    cik: str = ""
+
+
+COMPANIES: dict[str, Company] = {
+    c.slug: c
+    for c in (
+        Company("alibaba", "Alibaba", "RMB_mn", 3, "0001577552"),
+        Company("microsoft", "Microsoft", "USD_mn", 6, "0000789019"),
+        Company("alphabet", "Alphabet", "USD_mn", 12, "0001652044"),
+        Company("amazon", "Amazon", "USD_mn", 12, "0001018724"),
+        Company("meta", "Meta", "USD_mn", 12, "0001326801"),
+        Company("oracle", "Oracle", "USD_mn", 5, "0001341439"),
+        Company("tencent", "Tencent", "RMB_mn", 12),
+        Company("baidu", "Baidu", "RMB_mn", 12),
+    )
+}
+#: Metrics a peer reports in its own currency (CONTRACT.md): the unit follows the company.
+PEER_METRICS: frozenset[str] = frozenset({"capex", "revenue"})
+
+
+@dataclass(frozen=True, slots=True)
+class Lab:
+    """An AI lab as the adoption data name it, and the companies whose spending it stands for.
+
+    A partner lab (OpenAI, Anthropic) is not owned by the companies that fund its compute; the
+    Peers page draws such pairings dashed and says so.
+    """
+
+    slug: str
+    companies: tuple[str, ...]
+    partner: bool = False
+
+
+#: Lab slug (as in the LM Arena and OpenRouter rows) -> company; the one place this is declared.
+LABS: dict[str, Lab] = {
+    lab.slug: lab
+    for lab in (
+        Lab("qwen", ("alibaba",)),
+        Lab("google", ("alphabet",)),
+        Lab("meta", ("meta",)),
+        Lab("amazon", ("amazon",)),
+        Lab("microsoft", ("microsoft",)),
+        Lab("tencent", ("tencent",)),
+        Lab("baidu", ("baidu",)),
+        Lab("openai", ("microsoft",), partner=True),
+        Lab("anthropic", ("amazon", "alphabet"), partner=True),
+    )
+}
+
+
+def unit_of(entity: str, metric: str) -> str:
+    """The unit a figure must carry: a peer's capex and revenue are in its reporting currency."""
+    company = COMPANIES.get(entity)
+    return company.unit if company and metric in PEER_METRICS else METRICS[metric].unit

@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from etl.steps import huggingface, lmarena, prices
+from etl.steps import huggingface, lmarena, peers, prices
 
 Step = Callable[[Path], dict[str, str]]
 STEPS: dict[str, Step] = {
     "lmarena": lmarena.run,
     "huggingface": huggingface.run,
     "prices": prices.run,
+    "peers": peers.run,
 }
 
 
