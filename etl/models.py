@@ -332,6 +332,14 @@ _ALL: tuple[Metric, ...] = (
         "A peer's quarterly capital expenditure from Yahoo Finance, positive = spent, dated by "
         "the peer's own quarter end.",
     ),
+    _p(
+        "capex_ppe_annual",
+        "RMB_mn",
+        "Capex: property and equipment, fiscal year (20-F XBRL)",
+        "Purchase of property and equipment for the fiscal year ending on the date, as tagged in "
+        "the 20-F (us-gaap PaymentsToAcquireOtherPropertyPlantAndEquipment); checks the sum of "
+        "the four quarters of capex_ppe.",
+    ),
     # Adoption (point-in-time, dated by the day they describe).
     _p(
         "hf_qwen_derivative_models",

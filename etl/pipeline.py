@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 import etl
-from etl import config
+from etl import config, periods
 from etl.errors import EtlError, NotConfiguredError, SourceError, UnknownVintageError
 from etl.models import TABLES
 from etl.sources import SOURCES, Context, Tables, fetch
@@ -50,6 +50,7 @@ class BuildResult:
 
     fetched: tuple[str, ...] = ()
     crosscheck: dict[str, Any] = field(default_factory=dict)
+    annual: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> str:
         """The one-line summary printed at the end (offline builds fetch no online source)."""
@@ -72,6 +73,11 @@ class BuildResult:
             if agree is not None
             else ""
         )
+        if self.annual.get("compared"):
+            check += (
+                f", 20-F annual capex vs curated quarters: {self.annual['agree']} agree, "
+                f"{len(self.annual['differ'])} differ"
+            )
         return (
             f"{verb} {self.vintage} ({self.rows} rows; {status}{check}; "
             f"{len(self.warnings)} warnings)"
@@ -143,10 +149,16 @@ def run(
             statuses.setdefault(name, prev_status.get(name, {"status": "never fetched"}))
     tables = _merge(parts)
     crosscheck = compare_owners(tables["facts"], "edgar", "curated")
+    annual = annual_crosscheck(tables["facts"])
     warnings = (
         _warnings(tables, previous, ctx.today, statuses)
         + [str(g) for g in ctx.gaps]
         + crosscheck_warnings(crosscheck)
+        + [
+            f"20-F annual capex {d['period_end']} {d['annual']:g} vs curated quarters "
+            f"{d['quarters']:g} (RMB mn)"
+            for d in annual.get("differ", [])
+        ]
     )
     for w in warnings:
         log.warning("%s", w)
@@ -158,10 +170,13 @@ def run(
         "sources": statuses,
         "warnings": warnings,
         "crosscheck": crosscheck,
+        "crosscheck_annual": annual,
     }
     with store.lock(lock_wait):
         vid, created = store.publish(tables, manifest)
-    return BuildResult(vid, created, _rows(tables), statuses, warnings, tuple(online), crosscheck)
+    return BuildResult(
+        vid, created, _rows(tables), statuses, warnings, tuple(online), crosscheck, annual
+    )
 
 
 def _fetch_online(
@@ -301,6 +316,29 @@ def compare_owners(facts: pd.DataFrame, first: str, second: str) -> dict[str, An
         "agree": int(same.sum()),
         "differ": differ,
     }
+
+
+def annual_crosscheck(facts: pd.DataFrame, tolerance: float = 2.0) -> dict[str, Any]:
+    """Alibaba's 20-F annual capex (sec_xbrl) against the sum of its four curated quarters.
+
+    Quarters are rounded to RMB 1 million each, so four of them may miss the year by a little:
+    `tolerance` (RMB mn) is that rounding.
+    """
+    alibaba = facts[(facts["entity"] == "alibaba") & facts["value"].notna()]
+    years = alibaba[alibaba["metric"] == "capex_ppe_annual"]
+    quarters = alibaba[(alibaba["metric"] == "capex_ppe") & (alibaba["owner"] == "curated")]
+    by_end = dict(zip(quarters["period_end"].astype(str), quarters["value"], strict=True))
+    rows = []
+    for r in years.to_dict("records"):
+        fy = periods.fiscal_label(date.fromisoformat(str(r["period_end"])))[:6]
+        ends = [periods.fiscal_to_period_end(f"{fy}Q{q}").isoformat() for q in range(1, 5)]
+        if all(e in by_end for e in ends):
+            total = float(sum(by_end[e] for e in ends))
+            rows.append(
+                {"period_end": r["period_end"], "annual": float(r["value"]), "quarters": total}
+            )
+    differ = [d for d in rows if abs(d["annual"] - d["quarters"]) > tolerance]
+    return {"compared": len(rows), "agree": len(rows) - len(differ), "differ": differ, "rows": rows}
 
 
 def crosscheck_warnings(check: dict[str, Any]) -> list[str]:
