@@ -496,11 +496,19 @@ def sources(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     return view
 
 
+def peers(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
+    """The Peers page (its own folder; imported here, late, because it builds on this module)."""
+    from dashboard.app_pages.peers import view as peers_view
+
+    return peers_view.build(tables, s)
+
+
 BUILDERS = {
     "overview": overview,
     "spending": spending,
     "profitability": profitability,
     "market": market,
+    "peers": peers,
     "sources": sources,
 }
 
