@@ -21,7 +21,7 @@ def test_peers_page_draws_capex_and_standing_offline(
     assert expected_charts(e2e_data)["peers"] == 3
     page = new_page(browser)
     page.goto(page_url(server, "peers"))
-    wait_for_charts(page, 3)
+    wait_for_charts(page, 3, timeout_ms=120_000)
     charts = {c["title"]: {t["name"]: t["n"] for t in c["traces"]} for c in page.evaluate(TRACES)}
     ttm = charts["Capex over the trailing four quarters, by company"]
     for company in ("Alibaba", "Microsoft", "Alphabet", "Amazon", "Meta"):

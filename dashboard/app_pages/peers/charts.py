@@ -98,6 +98,8 @@ def standing_figure(points: pd.DataFrame, y: str, note: str) -> go.Figure:
             "months behind the #1 score",
         )
     _layout(fig, title, y_title, height=HEIGHT + 60)
+    # Up to eight company-lab pairings: a legend beside the plot keeps the title readable.
+    fig.update_layout(legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1})
     fig.update_xaxes(title_text="capex over the trailing four quarters (US$ bn)")
     if y != "score":
         fig.update_yaxes(autorange="reversed")

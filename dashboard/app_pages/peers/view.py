@@ -7,8 +7,6 @@ fiscal quarter is drawn at the calendar quarter end on or after its own end (Ora
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pandas as pd
 
 from dashboard import frames, marketdata
@@ -89,25 +87,15 @@ def quarterly_usd(c: _Ctx) -> pd.DataFrame:
 
 def trailing(quarters: pd.DataFrame) -> pd.DataFrame:
     """Sum of the last four calendar quarters per company, where all four are on file."""
-    rows = []
-    for entity, q in quarters.groupby("entity"):
-        by_end = q.set_index("period_end")
-        for end in by_end.index:
-            window = [end - pd.offsets.QuarterEnd(k) for k in range(3, 0, -1)] + [end]
-            if all(w in by_end.index for w in window):
-                last = by_end.loc[end]
-                rows.append(
-                    {
-                        "entity": entity,
-                        "period_end": end,
-                        "value": float(by_end.loc[window, "value"].sum()),
-                        "source": last["source"],
-                        "source_id": last["source_id"],
-                        "source_url": last["source_url"],
-                        "concept": last["concept"],
-                    }
-                )
-    return pd.DataFrame(rows, columns=[*quarters.columns])
+    out = []
+    for _entity, q in quarters.groupby("entity"):
+        q = q.set_index("period_end")
+        every = pd.date_range(q.index.min(), q.index.max(), freq="QE")
+        total = q["value"].reindex(every).rolling(4, min_periods=4).sum().dropna()
+        out.append(q.loc[total.index].assign(value=total.to_numpy()).reset_index())
+    if not out:
+        return pd.DataFrame(columns=quarters.columns)
+    return pd.concat(out, ignore_index=True)[list(quarters.columns)]
 
 
 def scores(facts: pd.DataFrame) -> pd.DataFrame:
@@ -129,32 +117,30 @@ def scores(facts: pd.DataFrame) -> pd.DataFrame:
 def standing(ttm: pd.DataFrame, board: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     """One point per (company, lab, quarter end): trailing capex against the lab's latest score."""
     out = []
+    ttm = ttm.assign(period_end=pd.to_datetime(ttm["period_end"])).sort_values("period_end")
     for lab in LABS.values():
-        mine = board[board["entity"] == lab.slug]
-        if mine.empty:
-            continue
+        mine = board[board["entity"] == lab.slug].drop(columns="entity")
+        mine = mine.rename(columns={"value": "score", "subject": "model", "source_id": "sid"})
         for company in lab.companies:
-            for r in ttm[ttm["entity"] == company].to_dict("records"):
-                seen = mine[
-                    (mine["date"] <= r["period_end"])
-                    & (mine["date"] > r["period_end"] - timedelta(days=SCORE_FRESH_DAYS))
-                ]
-                if seen.empty:
-                    continue
-                s = seen.iloc[-1]
-                out.append(
-                    {
-                        **r,
-                        "lab": lab.slug,
-                        "partner": lab.partner,
-                        "score": float(s["value"]),
-                        "months_behind": float(s["months_behind"]),
-                        "model": s["subject"],
-                        "score_date": s["date"],
-                        "score_source": names.get(str(s["source_id"]), str(s["source_id"])),
-                    }
+            capex = ttm[ttm["entity"] == company]
+            if mine.empty or capex.empty:
+                continue
+            both = pd.merge_asof(
+                capex,
+                mine.sort_values("date"),
+                left_on="period_end",
+                right_on="date",
+                direction="backward",
+                tolerance=pd.Timedelta(days=SCORE_FRESH_DAYS),
+            ).dropna(subset=["score"])
+            out.append(
+                both.assign(
+                    lab=lab.slug,
+                    partner=lab.partner,
+                    score_source=both["sid"].map(names).fillna(both["sid"]),
                 )
-    return pd.DataFrame(out)
+            )
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
 
 
 def build(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
