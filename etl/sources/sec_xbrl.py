@@ -138,7 +138,7 @@ class SecXbrlSource:
                 if not found:
                     ctx.missing(self.name, slug, f"us-gaap {' or '.join(concepts)} in USD")
                 for q in found:
-                    rows.append(_row(company, metric, q))
+                    rows.append(fact_row(company, metric, q))
                     cited[q.fact.accn] = (company, q.fact)
                     if q.minus:
                         cited[q.minus.accn] = (company, q.minus)
@@ -280,7 +280,7 @@ def _describe(f: Fact) -> str:
     return f"{f.months} months to {f.end} ({f.form} {f.accn}, filed {f.filed})"
 
 
-def _row(company: Company, metric: str, q: Quarter) -> dict[str, Any]:
+def fact_row(company: Company, metric: str, q: Quarter) -> dict[str, Any]:
     note = (
         f"{_describe(q.fact)} less {_describe(q.minus)}"
         if q.minus

@@ -71,6 +71,11 @@ def test_offline_peer_capex_covers_2023q1_to_2026q2_in_usd_with_sources() -> Non
     assert _cell(facts, "alphabet", "capex", "2026-06-30")["fiscal_period"] == "FY2026Q2"
     revenue = facts[(facts["entity"] == "amazon") & (facts["metric"] == "revenue")]
     assert revenue["value"].isna().all() and revenue["note"].str.contains("sec_xbrl").all()
+    # Alphabet's revenue from the recorded companyfacts answer: Q4 = FY - 9M, concept named.
+    q4 = _cell(facts, "alphabet", "revenue", "2025-12-31")
+    assert q4["value"] == 402_836 - 289_007 and q4["basis"] == "derived"
+    assert q4["subject"] == "us-gaap:Revenues" and "0001652044-26-000018" in str(q4["note"])
+    assert pd.isna(_cell(facts, "alphabet", "revenue", "2026-06-30")["value"])
 
 
 def test_offline_alphabet_capex_equals_the_sec_companyfacts_figures(tmp_path: Path) -> None:
