@@ -57,7 +57,8 @@ def test_peers_view_on_the_bundled_data(built_real_store: object) -> None:
     view = views.build(
         "peers", store.read_all(vid), params.parse({"vintage": vid, "view": "index"})
     )
-    ttm, standing, months = (c.figure for c in view.charts)
+    ttm, ratio, standing, months = (c.figure for c in view.charts)
+    assert {t.name for t in ratio.data} == {"Alibaba", "Alphabet"}  # revenue on file offline
     names = {t.name for t in ttm.data}
     assert {"Alibaba", "Microsoft", "Alphabet", "Amazon", "Meta"} <= names
     assert all(t.y[0] == 100 for t in ttm.data)  # indexed to the first quarter shown

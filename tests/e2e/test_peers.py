@@ -17,15 +17,17 @@ pytestmark = pytest.mark.browser
 def test_peers_page_draws_capex_and_standing_offline(
     browser: Browser, server: str, e2e_data: Path
 ) -> None:
-    """Trailing capex of the US peers and Alibaba, then spend against standing, with real points."""
-    assert expected_charts(e2e_data)["peers"] == 3
+    """Trailing capex, capex intensity, then spend against standing: all with real points."""
+    assert expected_charts(e2e_data)["peers"] == 4
     page = new_page(browser)
     page.goto(page_url(server, "peers"))
-    wait_for_charts(page, 3, timeout_ms=120_000)
+    wait_for_charts(page, 4, timeout_ms=120_000)
     charts = {c["title"]: {t["name"]: t["n"] for t in c["traces"]} for c in page.evaluate(TRACES)}
     ttm = next(v for k, v in charts.items() if "Capex over the trailing four quarters" in k)
     for company in ("Alibaba", "Microsoft", "Alphabet", "Amazon", "Meta"):
         assert ttm[company] >= 12, company  # 2023Q1..2026Q2 where four quarters are on file
+    ratio = next(v for k, v in charts.items() if "Capex intensity" in k)
+    assert ratio["Alibaba"] >= 12 and ratio["Alphabet"] >= 12  # where revenue is on file
     standing = next(v for k, v in charts.items() if "Spend against standing" in k)
     assert standing["Alibaba · qwen"] >= 8 and standing["Alphabet · google"] >= 8
     assert standing["Microsoft · openai (partner lab)"] >= 8

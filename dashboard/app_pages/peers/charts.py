@@ -54,6 +54,31 @@ def ttm_figure(ttm: pd.DataFrame, mode: str, note: str) -> go.Figure:
     return footnote(fig, note)
 
 
+def intensity_figure(ratio: pd.DataFrame, note: str) -> go.Figure:
+    """Capex as a share of revenue over the trailing four quarters, per company."""
+    fig = go.Figure()
+    for entity in [e for e in COMPANY_ORDER if e in set(ratio["entity"])]:
+        rows = ratio[ratio["entity"] == entity].sort_values("period_end")
+        fig.add_trace(
+            go.Scatter(
+                x=rows["period_end"],
+                y=rows["value"],
+                mode="lines+markers",
+                name=COMPANIES[entity].name,
+                line={"color": _color(entity)},
+                hovertemplate=(
+                    f"<b>{COMPANIES[entity].name}</b> %{{x|%Y-%m-%d}}<br>"
+                    "Capex / revenue (4 quarters): %{y:.1f}%<extra></extra>"
+                ),
+            )
+        )
+    _layout(
+        fig, "Capex intensity: capex as a share of revenue, trailing four quarters", "% of revenue"
+    )
+    fig.update_xaxes(title_text="calendar quarter end")
+    return footnote(fig, note)
+
+
 def standing_figure(points: pd.DataFrame, y: str, note: str) -> go.Figure:
     """Trailing capex (x) against the lab's LM Arena score or months behind the #1 (y)."""
     fig = go.Figure()

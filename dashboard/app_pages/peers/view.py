@@ -98,6 +98,31 @@ def trailing(quarters: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)[list(quarters.columns)]
 
 
+def intensity(facts: pd.DataFrame) -> pd.DataFrame:
+    """Trailing-four-quarter capex over trailing revenue (%), in each company's own currency."""
+    out = []
+    for entity in COMPANIES:
+        sums = {}
+        for metric in ("capex", "revenue"):
+            rows = facts[
+                (facts["entity"] == entity) & (facts["metric"] == metric) & facts["value"].notna()
+            ]
+            if rows.empty:
+                break
+            q = pd.Series(
+                rows["value"].astype(float).to_numpy(), index=calendar_end(rows["period_end"])
+            )
+            every = pd.date_range(q.index.min(), q.index.max(), freq="QE")
+            sums[metric] = q.reindex(every).rolling(4, min_periods=4).sum()
+        if len(sums) < 2:
+            continue
+        ratio = (sums["capex"] / sums["revenue"] * 100).dropna()
+        out.append(
+            pd.DataFrame({"entity": entity, "period_end": ratio.index, "value": ratio.to_numpy()})
+        )
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
+
+
 def scores(facts: pd.DataFrame) -> pd.DataFrame:
     """Every lab's best LM Arena text score by date, with the model, and months behind the #1.
 
@@ -167,6 +192,20 @@ def build(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     view.charts.append(
         Chart("peers_ttm", charts.ttm_figure(shown, s.view, note), f"peers_ttm_{s.view}_{c.v}")
     )
+    ratio = intensity(c.facts)
+    if len(ratio):
+        ratio = ratio[ratio["period_end"].isin(set(shown["period_end"]))]
+        inote = c.note(
+            [shown],
+            "Capex intensity: capex over revenue, both over the trailing four calendar-aligned "
+            "quarters and in the company's own currency; drawn where revenue is on file. ",
+            ccy="RMB",
+        ).replace(" Amounts in RMB as reported.", "")
+        view.charts.append(
+            Chart(
+                "peers_intensity", charts.intensity_figure(ratio, inote), f"peers_intensity_{c.v}"
+            )
+        )
     board = scores(c.facts)
     points = standing(shown, board, c.names)
     if points.empty:
