@@ -51,6 +51,7 @@ class BuildResult:
     fetched: tuple[str, ...] = ()
     crosscheck: dict[str, Any] = field(default_factory=dict)
     annual: dict[str, Any] = field(default_factory=dict)
+    peers: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> str:
         """The one-line summary printed at the end (offline builds fetch no online source)."""
@@ -73,6 +74,11 @@ class BuildResult:
             if agree is not None
             else ""
         )
+        if self.peers.get("agree") is not None:
+            check += (
+                f", sec_xbrl vs curated: {self.peers['agree']} agree, "
+                f"{len(self.peers['differ'])} differ"
+            )
         if self.annual.get("compared"):
             check += (
                 f", 20-F annual capex vs curated quarters: {self.annual['agree']} agree, "
@@ -150,10 +156,12 @@ def run(
     tables = _merge(parts)
     crosscheck = compare_owners(tables["facts"], "edgar", "curated")
     annual = annual_crosscheck(tables["facts"])
+    peers = compare_owners(tables["facts"], "sec_xbrl", "curated")
     warnings = (
         _warnings(tables, previous, ctx.today, statuses)
         + [str(g) for g in ctx.gaps]
         + crosscheck_warnings(crosscheck)
+        + crosscheck_warnings(peers)
         + [
             f"20-F annual capex {d['period_end']} {d['annual']:g} vs curated quarters "
             f"{d['quarters']:g} (RMB mn)"
@@ -171,11 +179,12 @@ def run(
         "warnings": warnings,
         "crosscheck": crosscheck,
         "crosscheck_annual": annual,
+        "crosscheck_sec_xbrl": peers,
     }
     with store.lock(lock_wait):
         vid, created = store.publish(tables, manifest)
     return BuildResult(
-        vid, created, _rows(tables), statuses, warnings, tuple(online), crosscheck, annual
+        vid, created, _rows(tables), statuses, warnings, tuple(online), crosscheck, annual, peers
     )
 
 

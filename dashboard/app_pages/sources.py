@@ -81,6 +81,16 @@ if annual.get("compared"):
     )
     st.dataframe(pd.DataFrame(annual["rows"]), hide_index=True, width="stretch")
 
+peers = manifest.get("crosscheck_sec_xbrl") or {}
+if peers:
+    st.subheader("The peers' filings (sec_xbrl) against the curated peer figures")
+    st.caption(
+        f"{peers.get('shared', 0)} figures in both: {peers.get('agree', 0)} agree; "
+        f"{len(peers.get('differ', []))} differ (the charts draw the filing's figure)."
+    )
+    if peers.get("differ"):
+        st.dataframe(pd.DataFrame(peers["differ"]), hide_index=True, width="stretch")
+
 st.subheader("Vintage manifest")
 c1, c2, c3 = st.columns(3)
 c1.metric("Vintage", v)

@@ -250,6 +250,11 @@ def test_sec_xbrl_annual_capex_crosscheck_in_the_refresh_summary(
     assert cli.main(["refresh", "--source", "sec_xbrl", "--data-dir", str(real_dir)]) == 0
     out = capsys.readouterr().out
     assert "20-F annual capex vs curated quarters: 1 agree, 1 differ" in out
+    # Alphabet's real figures agree with the offline copy; the SYNTHETIC Microsoft ones do not.
+    check = Store(real_dir / "store").manifest()["crosscheck_sec_xbrl"]
+    differ = {(d["entity"], d["metric"]) for d in check["differ"]}
+    assert check["agree"] >= 17 + 17 and ("alphabet", "capex") not in differ
+    assert ("microsoft", "capex") in differ and "sec_xbrl vs curated:" in out
     manifest = Store(real_dir / "store").manifest()
     assert [d["period_end"] for d in manifest["crosscheck_annual"]["differ"]] == ["2025-03-31"]
     assert any(w.startswith("20-F annual capex 2025-03-31") for w in manifest["warnings"])
