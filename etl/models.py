@@ -540,3 +540,15 @@ def unit_of(entity: str, metric: str) -> str:
     """The unit a figure must carry: a peer's capex and revenue are in its reporting currency."""
     company = COMPANIES.get(entity)
     return company.unit if company and metric in PEER_METRICS else METRICS[metric].unit
+
+
+def lab_map(overrides: str = "") -> dict[str, Lab]:
+    """LABS with an analyst's changes ("openai:microsoft,anthropic:amazon+alphabet"; a lab with
+    no company after the colon is left out). Unknown labs or companies are ignored."""
+    out = dict(LABS)
+    for item in filter(None, overrides.split(",")):
+        lab, _, names = item.partition(":")
+        if lab in out:
+            chosen = tuple(c for c in names.split("+") if c in COMPANIES)
+            out[lab] = Lab(lab, chosen, out[lab].partner)
+    return out

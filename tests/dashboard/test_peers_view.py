@@ -68,3 +68,22 @@ def test_peers_view_on_the_bundled_data(built_real_store: object) -> None:
     assert [t.name for t in months.data] == [t.name for t in standing.data]
     shown = view.data[view.data["series"] == "Capex, trailing four quarters: Amazon"]
     assert shown["note"].eq("us-gaap:PaymentsToAcquireProductiveAssets").all()
+
+
+def test_the_lab_map_can_be_changed_and_is_kept_in_the_link(built_real_store: object) -> None:
+    """labs=openai:amazon draws OpenAI against Amazon's capex; a bad map is refused with a notice."""
+    from pathlib import Path
+
+    from etl.store import Store
+
+    state = params.parse({"labs": "openai:amazon,meta:"})
+    assert params.to_query(state)["labs"] == "meta:,openai:amazon"
+    assert params.parse({"labs": "openai:nobody"}).notices
+    store = Store(Path(str(built_real_store)) / "store")
+    vid = str(store.current_id())
+    view = views.build(
+        "peers", store.read_all(vid), params.parse({"vintage": vid, "labs": "openai:amazon"})
+    )
+    names = {t.name for t in view.charts[2].figure.data}
+    assert "Amazon · openai (partner lab)" in names
+    assert "Microsoft · openai (partner lab)" not in names

@@ -13,7 +13,7 @@ from dashboard import frames, marketdata
 from dashboard.app_pages.peers import charts
 from dashboard.params import ViewState
 from dashboard.views import DATA_COLUMNS, Chart, View, _Ctx
-from etl.models import COMPANIES, LABS
+from etl.models import COMPANIES, lab_map
 
 SCORE = "lmarena_text_score"
 #: A lab's score counts for a quarter end when observed within this many days before it.
@@ -139,11 +139,13 @@ def scores(facts: pd.DataFrame) -> pd.DataFrame:
     return rows[["entity", "date", "value", "subject", "source_id", "months_behind"]]
 
 
-def standing(ttm: pd.DataFrame, board: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+def standing(
+    ttm: pd.DataFrame, board: pd.DataFrame, names: dict[str, str], labs: str = ""
+) -> pd.DataFrame:
     """One point per (company, lab, quarter end): trailing capex against the lab's latest score."""
     out = []
     ttm = ttm.assign(period_end=pd.to_datetime(ttm["period_end"])).sort_values("period_end")
-    for lab in LABS.values():
+    for lab in lab_map(labs).values():
         mine = board[board["entity"] == lab.slug].drop(columns="entity")
         mine = mine.rename(columns={"value": "score", "subject": "model", "source_id": "sid"})
         for company in lab.companies:
@@ -207,7 +209,7 @@ def build(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
             )
         )
     board = scores(c.facts)
-    points = standing(shown, board, c.names)
+    points = standing(shown, board, c.names, s.labs)
     if points.empty:
         view.messages.append("No lab has an LM Arena score near these quarter ends.")
     else:
