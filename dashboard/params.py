@@ -1,6 +1,6 @@
 """View state <-> URL query parameters. parse() never raises; unknown values fall back to defaults.
 
-URL keys: vintage, ccy, basis, from, to, capex, view, lag, series, q, win, cell. Page choice is
+URL keys: vintage, ccy, basis, from, to, capex, view, lag, series, q, win, cell, labs. Page choice is
 the URL path (st.navigation url_path), so it needs no key.
 """
 
@@ -15,6 +15,7 @@ __all__ = ["ViewState", "parse", "replace", "to_query"]
 from datetime import date
 
 from etl import periods
+from etl.models import COMPANIES, LABS
 from etl.store import VINTAGE_RE
 
 CURRENCIES = ("RMB", "USD", "USD_avg")
@@ -64,6 +65,8 @@ class ViewState:
     win: int = 5
     #: A coverage cell chosen on the Sources page: "<metric>@<fiscal quarter>".
     cell: str = ""
+    #: The Peers page's changes to the declared lab -> company map (etl.models.lab_map).
+    labs: str = ""
     notices: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -140,6 +143,24 @@ def _cell(raw: Mapping[str, object], notes: list[str]) -> str | None:
     return None
 
 
+def _labs(raw: Mapping[str, object], notes: list[str]) -> str | None:
+    value = _one(raw, "labs")
+    if value is None:
+        return None
+    pairs = []
+    for item in filter(None, value.split(",")):
+        lab, colon, names = item.partition(":")
+        companies = [c for c in names.split("+") if c]
+        if not colon or lab not in LABS or not all(c in COMPANIES for c in companies):
+            notes.append(
+                f"Ignored labs={value[:30]!r}: expected lab:company pairs like "
+                "openai:microsoft or anthropic:amazon+alphabet."
+            )
+            return None
+        pairs.append(f"{lab}:{'+'.join(dict.fromkeys(companies))}")
+    return ",".join(sorted(dict.fromkeys(pairs)))
+
+
 def _series(raw: Mapping[str, object], notes: list[str]) -> tuple[str, ...] | None:
     value = _one(raw, "series")
     if value is None:
@@ -170,6 +191,7 @@ def parse(raw: Mapping[str, object]) -> ViewState:
         "series": _series(raw, notes),
         "win": _window(raw, notes),
         "cell": _cell(raw, notes),
+        "labs": _labs(raw, notes),
     }
     q = _one(raw, "q")
     if q is not None:
@@ -190,7 +212,7 @@ def to_query(state: ViewState) -> dict[str, str]:
     out: dict[str, str] = {}
     if state.vintage:
         out["vintage"] = state.vintage
-    for key in ("ccy", "basis", "capex", "view", "q", "cell"):
+    for key in ("ccy", "basis", "capex", "view", "q", "cell", "labs"):
         if getattr(state, key) != getattr(DEFAULT, key):
             out[key] = str(getattr(state, key))
     if state.start:

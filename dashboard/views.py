@@ -584,11 +584,19 @@ def sources(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     return view
 
 
+def peers(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
+    """The Peers page (its own folder; imported here, late, because it builds on this module)."""
+    from dashboard.app_pages.peers import view as peers_view
+
+    return peers_view.build(tables, s)
+
+
 BUILDERS = {
     "overview": overview,
     "spending": spending,
     "profitability": profitability,
     "market": market,
+    "peers": peers,
     "sources": sources,
 }
 
@@ -615,9 +623,8 @@ def reconciliation(facts: pd.DataFrame) -> pd.DataFrame:
     """
     rows = []
     for company, vendor, label in VENDOR_PAIRS:
-        a = facts[(facts["metric"] == company) & facts["value"].notna()][
-            ["period_end", "value", "source_id"]
-        ]
+        mine = (facts["entity"] == "alibaba") & (facts["metric"] == company)
+        a = facts[mine & facts["value"].notna()][["period_end", "value", "source_id"]]
         b = facts[(facts["metric"] == vendor) & facts["value"].notna()][
             ["period_end", "value", "source_id"]
         ]

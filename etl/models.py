@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -180,30 +181,38 @@ class Lab:
     #: Lower-case organisation names as leaderboards spell them (LM Arena publishes Qwen as
     #: `alibaba`, Zhipu as `zai` or `Zhipu AI`; third-party copies use their own keys).
     aliases: tuple[str, ...]
+    #: The companies whose spending the lab stands for on the Peers page (COMPANIES slugs).
+    companies: tuple[str, ...] = ()
+    #: A partner lab (OpenAI, Anthropic) is not owned by the companies that fund its compute;
+    #: the Peers page draws such pairings dashed and says so.
+    partner: bool = False
 
 
-#: Every lab the project names, declared once: the LM Arena step, the lmarena refresh and the
-#: dashboard all map organisations through this table.
-LABS: tuple[Lab, ...] = (
-    Lab("qwen", "Qwen (Alibaba)", ("alibaba", "qwen")),
-    Lab("google", "Google", ("google",)),
-    Lab("anthropic", "Anthropic", ("anthropic",)),
-    Lab("openai", "OpenAI", ("openai",)),
-    Lab("meta", "Meta", ("meta",)),
-    Lab("deepseek", "DeepSeek", ("deepseek", "deepseek ai")),
-    Lab("xai", "xAI", ("xai", "x.ai")),
-    Lab("mistral", "Mistral", ("mistral",)),
-    Lab("moonshot", "Moonshot (Kimi)", ("moonshot", "moonshot (kimi)")),
-    Lab("zhipu", "Zhipu (GLM)", ("zai", "z.ai", "zhipu", "zhipu ai", "glm", "tsinghua")),
-    Lab("baidu", "Baidu", ("baidu",)),
-    Lab("bytedance", "ByteDance", ("bytedance",)),
-    Lab("tencent", "Tencent", ("tencent",)),
-    Lab("amazon", "Amazon", ("amazon",)),
-    Lab("microsoft", "Microsoft", ("microsoft",)),
-    Lab("xiaomi", "Xiaomi", ("xiaomi",)),
-)
-_LAB_OF: dict[str, str] = {a: lab.slug for lab in LABS for a in lab.aliases}
-LAB_NAMES: dict[str, str] = {lab.slug: lab.name for lab in LABS}
+#: Every lab the project names, declared once: the LM Arena step, the lmarena refresh, the
+#: dashboard and the Peers page (lab -> company) all read this table, keyed by slug.
+LABS: dict[str, Lab] = {
+    lab.slug: lab
+    for lab in (
+        Lab("qwen", "Qwen (Alibaba)", ("alibaba", "qwen"), ("alibaba",)),
+        Lab("google", "Google", ("google",), ("alphabet",)),
+        Lab("anthropic", "Anthropic", ("anthropic",), ("amazon", "alphabet"), partner=True),
+        Lab("openai", "OpenAI", ("openai",), ("microsoft",), partner=True),
+        Lab("meta", "Meta", ("meta",), ("meta",)),
+        Lab("deepseek", "DeepSeek", ("deepseek", "deepseek ai")),
+        Lab("xai", "xAI", ("xai", "x.ai")),
+        Lab("mistral", "Mistral", ("mistral",)),
+        Lab("moonshot", "Moonshot (Kimi)", ("moonshot", "moonshot (kimi)")),
+        Lab("zhipu", "Zhipu (GLM)", ("zai", "z.ai", "zhipu", "zhipu ai", "glm", "tsinghua")),
+        Lab("baidu", "Baidu", ("baidu",), ("baidu",)),
+        Lab("bytedance", "ByteDance", ("bytedance",)),
+        Lab("tencent", "Tencent", ("tencent",), ("tencent",)),
+        Lab("amazon", "Amazon", ("amazon",), ("amazon",)),
+        Lab("microsoft", "Microsoft", ("microsoft",), ("microsoft",)),
+        Lab("xiaomi", "Xiaomi", ("xiaomi",)),
+    )
+}
+_LAB_OF: dict[str, str] = {a: lab.slug for lab in LABS.values() for a in lab.aliases}
+LAB_NAMES: dict[str, str] = {lab.slug: lab.name for lab in LABS.values()}
 
 
 def lab_entity(organization: str) -> str:
@@ -443,6 +452,14 @@ _ALL: tuple[Metric, ...] = (
         "A peer's quarterly capital expenditure from Yahoo Finance, positive = spent, dated by "
         "the peer's own quarter end.",
     ),
+    _p(
+        "capex_ppe_annual",
+        "RMB_mn",
+        "Capex: property and equipment, fiscal year (20-F XBRL)",
+        "Purchase of property and equipment for the fiscal year ending on the date, as tagged in "
+        "the 20-F (us-gaap PaymentsToAcquireOtherPropertyPlantAndEquipment); checks the sum of "
+        "the four quarters of capex_ppe.",
+    ),
     # Adoption (point-in-time, dated by the day they describe).
     _p(
         "hf_qwen_derivative_models",
@@ -609,3 +626,55 @@ _ALL: tuple[Metric, ...] = (
 )
 
 METRICS: dict[str, Metric] = {m.id: m for m in _ALL}
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    """A company whose quarterly figures are on file: its reporting currency and fiscal year.
+
+    `fy_end_month` fixes both its quarter ends (month ends three months apart, ending with that
+    month: Oracle's fall at the end of August, November, February and May) and its own fiscal
+    labels (Microsoft's June 2026 quarter is FY2026Q4, Alibaba's is FY2027Q1).
+    """
+
+    slug: str
+    name: str
+    unit: str
+    fy_end_month: int
+    #: SEC central index key for companies filing XBRL financial statements, else "".
+    cik: str = ""
+
+
+COMPANIES: dict[str, Company] = {
+    c.slug: c
+    for c in (
+        Company("alibaba", "Alibaba", "RMB_mn", 3, "0001577552"),
+        Company("microsoft", "Microsoft", "USD_mn", 6, "0000789019"),
+        Company("alphabet", "Alphabet", "USD_mn", 12, "0001652044"),
+        Company("amazon", "Amazon", "USD_mn", 12, "0001018724"),
+        Company("meta", "Meta", "USD_mn", 12, "0001326801"),
+        Company("oracle", "Oracle", "USD_mn", 5, "0001341439"),
+        Company("tencent", "Tencent", "RMB_mn", 12),
+        Company("baidu", "Baidu", "RMB_mn", 12),
+    )
+}
+#: Metrics a peer reports in its own currency (CONTRACT.md): the unit follows the company.
+PEER_METRICS: frozenset[str] = frozenset({"capex", "revenue"})
+
+
+def unit_of(entity: str, metric: str) -> str:
+    """The unit a figure must carry: a peer's capex and revenue are in its reporting currency."""
+    company = COMPANIES.get(entity)
+    return company.unit if company and metric in PEER_METRICS else METRICS[metric].unit
+
+
+def lab_map(overrides: str = "") -> dict[str, Lab]:
+    """LABS with an analyst's changes ("openai:microsoft,anthropic:amazon+alphabet"; a lab with
+    no company after the colon is left out). Unknown labs or companies are ignored."""
+    out = {slug: lab for slug, lab in LABS.items() if lab.companies}
+    for item in filter(None, overrides.split(",")):
+        lab, _, names = item.partition(":")
+        if lab in LABS:
+            chosen = tuple(c for c in names.split("+") if c in COMPANIES)
+            out[lab] = dataclasses.replace(LABS[lab], companies=chosen)
+    return out

@@ -62,3 +62,19 @@ def calendar_to_period_end(label: str) -> date:
 def period_label(period_end: date, basis: str) -> str:
     """Label a quarter end on the 'fiscal' or 'calendar' basis."""
     return fiscal_label(period_end) if basis == "fiscal" else calendar_label(period_end)
+
+
+def is_company_quarter_end(d: date, fy_end_month: int) -> bool:
+    """True when the date ends a quarter of a fiscal year closing at the end of `fy_end_month`."""
+    following = date(d.year + d.month // 12, d.month % 12 + 1, 1)
+    return (following - d).days == 1 and (d.month - fy_end_month) % 3 == 0
+
+
+def company_fiscal_label(period_end: date, fy_end_month: int) -> str:
+    """A company's own fiscal quarter label: Microsoft (June) 2026-06-30 -> FY2026Q4, Oracle (May)
+    2025-08-31 -> FY2026Q1; fy_end_month=3 gives fiscal_label's Alibaba labels."""
+    if not is_company_quarter_end(period_end, fy_end_month):
+        raise ValueError(f"{period_end} does not end a quarter of a year ending in {fy_end_month}")
+    year = period_end.year + (period_end.month > fy_end_month)
+    quarter = (period_end.month - fy_end_month - 1) % 12 // 3 + 1
+    return f"FY{year}Q{quarter}"

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 import etl
-from etl import config, consistency, disclosures
+from etl import config, consistency, disclosures, periods
 from etl.errors import (
     EtlError,
     NotConfiguredError,
@@ -57,6 +57,8 @@ class BuildResult:
 
     fetched: tuple[str, ...] = ()
     crosscheck: dict[str, Any] = field(default_factory=dict)
+    annual: dict[str, Any] = field(default_factory=dict)
+    peers: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> str:
         """The one-line summary printed at the end (offline builds fetch no online source)."""
@@ -79,6 +81,16 @@ class BuildResult:
             if agree is not None
             else ""
         )
+        if self.peers.get("agree") is not None:
+            check += (
+                f", sec_xbrl vs curated: {self.peers['agree']} agree, "
+                f"{len(self.peers['differ'])} differ"
+            )
+        if self.annual.get("compared"):
+            check += (
+                f", 20-F annual capex vs curated quarters: {self.annual['agree']} agree, "
+                f"{len(self.annual['differ'])} differ"
+            )
         return (
             f"{verb} {self.vintage} ({self.rows} rows; {status}{check}; "
             f"{len(self.warnings)} warnings)"
@@ -171,11 +183,19 @@ def run(
             statuses.setdefault(name, prev_status.get(name, {"status": "never fetched"}))
     tables = _merge(parts)
     crosscheck = compare_owners(tables["facts"], "edgar", "curated")
+    annual = annual_crosscheck(tables["facts"])
+    peers = compare_owners(tables["facts"], "sec_xbrl", "curated")
     warnings = (
         _warnings(tables, previous, ctx.today, statuses)
         + [str(g) for g in ctx.gaps]
         + ctx.warnings
         + crosscheck_warnings(crosscheck)
+        + crosscheck_warnings(peers)
+        + [
+            f"20-F annual capex {d['period_end']} {d['annual']:g} vs curated quarters "
+            f"{d['quarters']:g} (RMB mn)"
+            for d in annual.get("differ", [])
+        ]
     )
     for w in warnings:
         log.warning("%s", w)
@@ -190,10 +210,14 @@ def run(
         "sources": statuses,
         "warnings": warnings,
         "crosscheck": crosscheck,
+        "crosscheck_annual": annual,
+        "crosscheck_sec_xbrl": peers,
     }
     with store.lock(lock_wait):
         vid, created = store.publish(tables, manifest)
-    return BuildResult(vid, created, _rows(tables), statuses, warnings, tuple(online), crosscheck)
+    return BuildResult(
+        vid, created, _rows(tables), statuses, warnings, tuple(online), crosscheck, annual, peers
+    )
 
 
 def _record(
@@ -363,6 +387,29 @@ def compare_owners(facts: pd.DataFrame, first: str, second: str) -> dict[str, An
         "agree": int(same.sum()),
         "differ": differ,
     }
+
+
+def annual_crosscheck(facts: pd.DataFrame, tolerance: float = 2.0) -> dict[str, Any]:
+    """Alibaba's 20-F annual capex (sec_xbrl) against the sum of its four curated quarters.
+
+    Quarters are rounded to RMB 1 million each, so four of them may miss the year by a little:
+    `tolerance` (RMB mn) is that rounding.
+    """
+    alibaba = facts[(facts["entity"] == "alibaba") & facts["value"].notna()]
+    years = alibaba[alibaba["metric"] == "capex_ppe_annual"]
+    quarters = alibaba[(alibaba["metric"] == "capex_ppe") & (alibaba["owner"] == "curated")]
+    by_end = dict(zip(quarters["period_end"].astype(str), quarters["value"], strict=True))
+    rows = []
+    for r in years.to_dict("records"):
+        fy = periods.fiscal_label(date.fromisoformat(str(r["period_end"])))[:6]
+        ends = [periods.fiscal_to_period_end(f"{fy}Q{q}").isoformat() for q in range(1, 5)]
+        if all(e in by_end for e in ends):
+            total = float(sum(by_end[e] for e in ends))
+            rows.append(
+                {"period_end": r["period_end"], "annual": float(r["value"]), "quarters": total}
+            )
+    differ = [d for d in rows if abs(d["annual"] - d["quarters"]) > tolerance]
+    return {"compared": len(rows), "agree": len(rows) - len(differ), "differ": differ, "rows": rows}
 
 
 def crosscheck_warnings(check: dict[str, Any]) -> list[str]:

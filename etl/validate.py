@@ -24,6 +24,7 @@ from etl.errors import Problem
 from etl.models import (
     BASES,
     COMMITMENT_STATUS,
+    COMPANIES,
     EVENT_CATEGORIES,
     EVENT_IMPORTANCE,
     EVENT_WEIGHTS,
@@ -31,6 +32,7 @@ from etl.models import (
     SOURCE_KINDS,
     TABLES,
     UNITS,
+    unit_of,
 )
 
 LINE = "lineno"
@@ -336,9 +338,12 @@ def fact_rules(frame: pd.DataFrame) -> list[Finding]:
 
 def _row_findings(pos: int, row: dict[str, object]) -> list[Finding]:
     metric = METRICS[str(row["metric"])]
+    # A peer's quarters end on its own fiscal calendar and carry its own labels and currency.
+    company = COMPANIES.get(str(row["entity"]), COMPANIES["alibaba"])
+    unit = unit_of(str(row["entity"]), metric.id)
     out: list[Finding] = []
-    if row["unit"] != metric.unit:
-        out.append((pos, "unit", f"must be {metric.unit} for metric {metric.id}", str(row["unit"])))
+    if row["unit"] != unit:
+        out.append((pos, "unit", f"must be {unit} for metric {metric.id}", str(row["unit"])))
     blank = _blank(row["value"])
     if blank and _blank(row.get("note")):
         out.append((pos, "value", "blank value needs a note saying why", "''"))
@@ -349,10 +354,10 @@ def _row_findings(pos: int, row: dict[str, object]) -> list[Finding]:
     end = periods.parse_date(str(row["period_end"]))
     fiscal = "" if _blank(row.get("fiscal_period")) else str(row["fiscal_period"])
     if metric.kind == "quarterly":
-        if not periods.is_quarter_end(end):
+        if not periods.is_company_quarter_end(end, company.fy_end_month):
             out.append((pos, "period_end", "must be a quarter end", str(row["period_end"])))
-        elif fiscal != periods.fiscal_label(end):
-            rule = f"must be {periods.fiscal_label(end)} for period_end {row['period_end']}"
+        elif fiscal != (label := periods.company_fiscal_label(end, company.fy_end_month)):
+            rule = f"must be {label} for period_end {row['period_end']}"
             out.append((pos, "fiscal_period", rule, fiscal or "''"))
     elif fiscal:
         out.append((pos, "fiscal_period", "must be blank for a dated figure", fiscal))

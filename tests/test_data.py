@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from etl import pipeline, transform
-from etl.models import METRICS
+from etl.models import unit_of
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -38,7 +38,8 @@ def test_every_figure_has_an_openable_source(tables: dict[str, pd.DataFrame]) ->
 def test_units_and_keys(tables: dict[str, pd.DataFrame]) -> None:
     """Each figure has its metric's declared unit, and (entity, metric, period_end) is unique."""
     facts = tables["facts"]
-    assert (facts["unit"] == facts["metric"].map(lambda m: METRICS[m].unit)).all()
+    declared = [unit_of(e, m) for e, m in zip(facts["entity"], facts["metric"], strict=True)]
+    assert (facts["unit"] == declared).all()
     assert not facts.duplicated(["entity", "metric", "period_end"]).any()
 
 

@@ -72,6 +72,25 @@ if check:
     if check.get("differ"):
         st.dataframe(pd.DataFrame(check["differ"]), hide_index=True, width="stretch")
 
+annual = manifest.get("crosscheck_annual") or {}
+if annual.get("compared"):
+    st.subheader("Alibaba's 20-F annual capex (sec_xbrl) against its four curated quarters")
+    st.caption(
+        f"{annual['compared']} fiscal years: {annual['agree']} agree within RMB 2 mn of rounding; "
+        f"{len(annual['differ'])} differ."
+    )
+    st.dataframe(pd.DataFrame(annual["rows"]), hide_index=True, width="stretch")
+
+peers = manifest.get("crosscheck_sec_xbrl") or {}
+if peers:
+    st.subheader("The peers' filings (sec_xbrl) against the curated peer figures")
+    st.caption(
+        f"{peers.get('shared', 0)} figures in both: {peers.get('agree', 0)} agree; "
+        f"{len(peers.get('differ', []))} differ (the charts draw the filing's figure)."
+    )
+    if peers.get("differ"):
+        st.dataframe(pd.DataFrame(peers["differ"]), hide_index=True, width="stretch")
+
 st.subheader("Vintage manifest")
 c1, c2, c3 = st.columns(3)
 c1.metric("Vintage", v)

@@ -10,6 +10,7 @@ from etl.sources.edgar import EdgarSource
 from etl.sources.huggingface import HuggingFaceSource
 from etl.sources.lmarena import LmArenaSource
 from etl.sources.openrouter import OpenRouterSource
+from etl.sources.sec_xbrl import SecXbrlSource
 from etl.sources.yahoo import PEERS, YahooSource
 
 #: Each source has its own raw payload type; the registry holds them side by side.
@@ -20,6 +21,7 @@ SOURCES: dict[str, Source[Any]] = {
     "lmarena": LmArenaSource(),
     "openrouter": OpenRouterSource(),
     "edgar": EdgarSource(),
+    "sec_xbrl": SecXbrlSource(),
 }
 
 __all__ = ["SOURCES", "Context", "Source", "Tables", "fetch"]

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx2
 import pandas as pd
@@ -75,19 +75,13 @@ class EdgarSource:
 
     def extract(self, ctx: Context) -> dict[str, Any]:
         """List the 6-K filings, find their results exhibits, download what is not cached."""
-        agent = (self.user_agent or os.environ.get(config.ENV_SEC_USER_AGENT, "")).strip()
-        if not agent or "@" not in agent:
-            raise NotConfiguredError(
-                self.name,
-                f"SEC requires a User-Agent with a name and an e-mail address: set "
-                f"${config.ENV_SEC_USER_AGENT}, e.g. 'Jane Analyst jane@example.com'",
-            )
+        agent = sec_user_agent(self.name, self.user_agent)
         guard = Guard(self.name, ctx.deadline, self.per_request, interval=self.interval)
         headers = {"User-Agent": agent, "Accept-Encoding": "gzip, deflate"}
         cache = _Cache(config.cache_dir(ctx.data_dir) / "edgar")
         client = http_client(guard, self.transport, headers=headers, follow_redirects=True)
         with client:
-            get = _Getter(self, client, ctx)
+            get = SecGetter(self, client, ctx)
             filings = _candidates(get.json(SUBMISSIONS))
             exhibits = [e for f in filings for e in self._exhibits(get, cache, f)]
         cache.save()
@@ -96,7 +90,7 @@ class EdgarSource:
         return {"exhibits": exhibits}
 
     def _exhibits(
-        self, get: _Getter, cache: _Cache, filing: dict[str, str]
+        self, get: SecGetter, cache: _Cache, filing: dict[str, str]
     ) -> list[dict[str, Any]]:
         folder = f"{ARCHIVE}/{filing['accessionNumber'].replace('-', '')}"
         listing = cache.json(f"{folder}/index.json", get.json)
@@ -217,6 +211,27 @@ def _label(ex: dict[str, Any]) -> str:
     return periods.fiscal_label(end) if end else ex["url"].rsplit("/", 1)[-1]
 
 
+def sec_user_agent(source: str, explicit: str | None) -> str:
+    """The User-Agent SEC requires (a name and an e-mail address), or NotConfiguredError."""
+    agent = (explicit or os.environ.get(config.ENV_SEC_USER_AGENT, "")).strip()
+    if not agent or "@" not in agent:
+        raise NotConfiguredError(
+            source,
+            f"SEC requires a User-Agent with a name and an e-mail address: set "
+            f"${config.ENV_SEC_USER_AGENT}, e.g. 'Jane Analyst jane@example.com'",
+        )
+    return agent
+
+
+class SecRequester(Protocol):
+    """What SecGetter needs of a source: its name (for errors) and its retry policy."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def retry(self) -> RetryPolicy: ...
+
+
 def _candidates(submissions: dict[str, Any]) -> list[dict[str, str]]:
     """6-K filings since the first quarter on file, in months when results are announced."""
     recent = submissions.get("filings", {}).get("recent", {})
@@ -238,10 +253,10 @@ def _candidates(submissions: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
-class _Getter:
+class SecGetter:
     """GETs through the guarded client under the retry policy, with SEC's error bodies read."""
 
-    def __init__(self, source: EdgarSource, client: httpx2.Client, ctx: Context) -> None:
+    def __init__(self, source: SecRequester, client: httpx2.Client, ctx: Context) -> None:
         self.source, self.client, self.ctx = source, client, ctx
 
     def _get(self, url: str) -> httpx2.Response:
@@ -251,24 +266,24 @@ class _Getter:
             except (SourceError, RateLimitedError, TransientError):
                 raise
             except httpx2.HTTPError as exc:
-                raise SourceError("edgar", f"{url}: {type(exc).__name__}: {exc}") from exc
+                raise SourceError(self.source.name, f"{url}: {type(exc).__name__}: {exc}") from exc
             if r.status_code == 403 and any(t in r.text.lower() for t in THROTTLED):
                 raise SourceError(
-                    "edgar",
+                    self.source.name,
                     "HTTP 403 from SEC (Request Rate Threshold Exceeded / undeclared automated "
                     f"tool): check ${config.ENV_SEC_USER_AGENT} and try again in 10 minutes",
                 )
             if r.status_code != 200:
-                raise SourceError("edgar", f"HTTP {r.status_code} for {url}")
+                raise SourceError(self.source.name, f"HTTP {r.status_code} for {url}")
             return r
 
-        return self.source.retry.call("edgar", f"GET {url[-60:]}", once, self.ctx.deadline)
+        return self.source.retry.call(self.source.name, f"GET {url[-60:]}", once, self.ctx.deadline)
 
     def json(self, url: str) -> dict[str, Any]:
         try:
             body: dict[str, Any] = self._get(url).json()
         except ValueError as exc:
-            raise SourceError("edgar", f"{url}: not JSON ({exc})") from exc
+            raise SourceError(self.source.name, f"{url}: not JSON ({exc})") from exc
         return body
 
     def text(self, url: str) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from etl.steps import disclosures, huggingface, lmarena, prices
+from etl.steps import disclosures, huggingface, lmarena, peers, prices
 
 Step = Callable[[Path], dict[str, str]]
 STEPS: dict[str, Step] = {
@@ -21,6 +21,7 @@ STEPS: dict[str, Step] = {
     "huggingface": huggingface.run,
     "prices": prices.run,
     "disclosures": disclosures.run,
+    "peers": peers.run,
 }
 
 

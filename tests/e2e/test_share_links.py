@@ -32,6 +32,7 @@ SCENARIOS = {
     "profitability": ({"ccy": "USD"}, "Calendar"),
     "sources": ({"q": "capex"}, "US$ (quarter avg)"),
     "market": ({"win": "20"}, "Calendar"),
+    "peers": ({"view": "index"}, "US$ bn"),
 }
 
 

@@ -22,6 +22,7 @@ from etl.sources.huggingface import HuggingFaceSource
 from etl.sources.lmarena import LmArenaSource
 from etl.sources.online import Deadline, RetryPolicy
 from etl.sources.openrouter import OpenRouterSource
+from etl.sources.sec_xbrl import SecXbrlSource
 from etl.sources.yahoo import PRICE_CURRENCY, YahooSource
 from etl.store import Store
 from tests.fixtures.edgar.transport import transport as edgar_transport
@@ -29,6 +30,7 @@ from tests.fixtures.huggingface.transport import transport
 from tests.fixtures.lmarena.transport import handler as arena_handler
 from tests.fixtures.lmarena.transport import transport as arena_transport
 from tests.fixtures.openrouter.transport import transport as openrouter_transport
+from tests.fixtures.sec_xbrl.transport import transport as sec_transport
 from tests.fixtures.yahoo.transport import session
 
 TODAY = date(2026, 11, 29)
@@ -222,12 +224,14 @@ def registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, object]]:
     monkeypatch.setitem(SOURCES, "lmarena", arena("not_found"))
     monkeypatch.setitem(SOURCES, "openrouter", openrouter(key=None))
     monkeypatch.setitem(SOURCES, "edgar", EdgarSource(transport=edgar_transport("throttled")))
+    monkeypatch.setitem(SOURCES, "sec_xbrl", SecXbrlSource(transport=sec_transport("throttled")))
     assert {n for n, s in SOURCES.items() if s.online} == {
         "yahoo",
         "huggingface",
         "lmarena",
         "openrouter",
         "edgar",
+        "sec_xbrl",
     }
     yield SOURCES  # type: ignore[misc]
 

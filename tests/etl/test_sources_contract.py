@@ -11,18 +11,20 @@ from typing import Any
 import pytest
 
 from etl.errors import SourceError
-from etl.models import METRICS, TABLES
+from etl.models import METRICS, TABLES, unit_of
 from etl.sources import SOURCES, Context, Source, fetch
 from etl.sources.base import is_empty
 from etl.sources.edgar import EdgarSource
 from etl.sources.huggingface import HuggingFaceSource
 from etl.sources.lmarena import LmArenaSource
 from etl.sources.openrouter import OpenRouterSource
+from etl.sources.sec_xbrl import SecXbrlSource
 from etl.sources.yahoo import YahooSource
 from tests.fixtures.edgar.transport import transport as edgar_transport
 from tests.fixtures.huggingface.transport import transport as hf_transport
 from tests.fixtures.lmarena.transport import transport as arena_transport
 from tests.fixtures.openrouter.transport import transport as openrouter_transport
+from tests.fixtures.sec_xbrl.transport import transport as sec_xbrl_transport
 from tests.fixtures.yahoo.transport import session as yahoo_session
 
 TODAY = date(2026, 11, 29)
@@ -51,6 +53,14 @@ OFFLINE: dict[str, Callable[[Path, Path], tuple[Source[Any], Context]]] = {
         OpenRouterSource(transport=openrouter_transport("ok"), api_key="synthetic-key"),
         Context(tmp, TODAY),
     ),
+    "sec_xbrl": lambda _syn, tmp: (
+        SecXbrlSource(
+            transport=sec_xbrl_transport("ok"),
+            user_agent="Test Runner test@example.com",
+            interval=0,
+        ),
+        Context(tmp, TODAY),
+    ),
 }
 
 
@@ -73,7 +83,8 @@ def test_source_contract(name: str, synthetic_dir: Path, tmp_path: Path) -> None
     facts = tables.get("facts")
     if facts is not None and len(facts):
         assert facts["metric"].isin(list(METRICS)).all()
-        assert (facts["unit"] == facts["metric"].map(lambda m: METRICS[m].unit)).all()
+        units = [unit_of(e, m) for e, m in zip(facts["entity"], facts["metric"], strict=True)]
+        assert (facts["unit"] == units).all()
         assert facts.loc[facts["value"].notna(), "source_id"].str.len().gt(0).all()
 
 

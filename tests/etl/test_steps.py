@@ -34,6 +34,7 @@ def test_steps_rebuild_the_curated_rows_byte_for_byte() -> None:
         "adoption/hf_qwen_monthly.csv",
         "market/prices_daily.csv",
         "disclosures/alibaba_kpis.csv",
+        "financials/peers_quarterly.csv",
     }
     for rel, text in produced.items():
         assert (DATA / rel).read_bytes() == text.encode("utf-8"), rel
