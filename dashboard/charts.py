@@ -109,9 +109,10 @@ def history(frame: pd.DataFrame, name: str, color: str, **kw: object) -> go.Scat
 
 def _quarter_ticks(fig: go.Figure, frames: list[pd.DataFrame], **kw: object) -> None:
     """Label the x axis with quarter labels (fiscal or calendar) at quarter ends."""
-    ticks = pd.concat([f[["period_end", "label"]] for f in frames if len(f)]) if frames else None
-    if ticks is None or ticks.empty:
+    parts = [f[["period_end", "label"]] for f in frames if len(f)]
+    if not parts:
         return
+    ticks = pd.concat(parts)
     ticks = ticks.drop_duplicates("period_end").sort_values("period_end")
     step = max(1, len(ticks) // 12)
     ticks = ticks.iloc[::step]

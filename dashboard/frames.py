@@ -165,15 +165,36 @@ def _fill_quarters(frame: pd.DataFrame, basis: str) -> pd.DataFrame:
     return pd.concat([frame, gaps]).sort_values("period_end").reset_index(drop=True)
 
 
-def clip(frame: pd.DataFrame, window: tuple[date | None, date | None]) -> pd.DataFrame:
-    """Keep rows whose period_end falls inside the window (either bound may be open)."""
+Window = tuple[date | None, date | None]
+
+
+def bounds(window: Window) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """The first day of the `from` quarter and the last day of the `to` quarter.
+
+    The view state stores both ends as quarter-end dates; daily series (prices, scores, events)
+    must start on the quarter's first day, or "from 2025Q1" would lose January to March.
+    Fiscal and calendar quarters share their boundaries (the fiscal year ends 31 March).
+    """
     start, end = window
-    keep = pd.Series(True, index=frame.index)
-    if start:
-        keep &= frame["period_end"] >= pd.Timestamp(start)
-    if end:
-        keep &= frame["period_end"] <= pd.Timestamp(end)
-    return frame[keep].reset_index(drop=True)
+    first = pd.Period(pd.Timestamp(start), freq="Q").start_time if start else None
+    return first, (pd.Timestamp(end) if end else None)
+
+
+def within(dates: pd.Series, window: Window) -> pd.Series:
+    """True for the dates inside the window (either bound may be open)."""
+    first, last = bounds(window)
+    when = pd.to_datetime(dates)
+    keep = pd.Series(True, index=dates.index)
+    if first is not None:
+        keep &= when >= first
+    if last is not None:
+        keep &= when <= last
+    return keep
+
+
+def clip(frame: pd.DataFrame, window: Window, column: str = "period_end") -> pd.DataFrame:
+    """Keep rows whose date (`column`) falls inside the window (either bound may be open)."""
+    return frame[within(frame[column], window)].reset_index(drop=True)
 
 
 def derive(frame: pd.DataFrame, how: str, basis: str) -> pd.DataFrame:

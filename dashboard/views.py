@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from dashboard import arena, arena_chart, charts, frames, marketdata, pages, params
 from dashboard.params import ViewState
+from etl import periods
 from etl.models import METRICS
 from etl.transform import FX_POLICY_TEXT
 
@@ -159,6 +160,38 @@ class _Ctx:
         )
 
 
+def _has_values(*parts: pd.DataFrame) -> bool:
+    return any(len(f) and f["value"].notna().any() for f in parts)
+
+
+def range_message(c: _Ctx, span: str = "") -> str:
+    """Why a page draws nothing for a valid range: the range asked for and the data's span.
+
+    `span` describes what the page draws when that is not the quarterly figures.
+    """
+    s = c.s
+    asked = " to ".join(
+        (
+            periods.period_label(s.start, s.basis) if s.start else "the first quarter",
+            periods.period_label(s.end, s.basis) if s.end else "the latest quarter",
+        )
+    )
+    quarters = c.facts.loc[
+        (c.facts["entity"] == "alibaba")
+        & (c.facts["fiscal_period"].fillna("").astype(str) != "")
+        & c.facts["value"].notna(),
+        "period_end",
+    ]
+    ends = pd.to_datetime(quarters)
+    span = span or (
+        f"this vintage's quarterly figures run from {frames.label(ends.min(), s.basis)} to "
+        f"{frames.label(ends.max(), s.basis)}"
+        if len(ends)
+        else "this vintage holds no quarterly figures"
+    )
+    return f"Nothing on file for {asked}: {span}. Widen the date range in the sidebar."
+
+
 def overview(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     """Latest quarter cards, the headline chart and the latest adoption observations."""
     c = _Ctx(tables, s)
@@ -167,7 +200,13 @@ def overview(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         view.messages.append(
             "No daily USD/CNY rates are in this vintage, so the quarter-average view has no values: run `python -m etl refresh --source yahoo`."
         )
-    newest = frames.latest(c.q("revenue"))
+    capex, ebita, fcf = c.q("capex"), c.q("adjusted_ebita"), c.q("free_cash_flow")
+    newest = frames.latest(c.q("revenue").dropna(subset=["value"]))
+    _adoption_cards(c, view)
+    if newest is None and not _has_values(capex, ebita, fcf):
+        view.heading = "No quarter in range"
+        view.messages.append(range_message(c))
+        return view
     view.heading = (
         f"Latest quarter on file: {newest['label']}"
         if newest is not None
@@ -194,7 +233,6 @@ def overview(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
             yoy = frames.derive(full, "yoy", s.basis)
             change = float(yoy.loc[yoy["period_end"] == row["period_end"], "value"].iloc[0])
         view.cards.append((label, row, change))
-    capex, ebita, fcf = c.q("capex"), c.q("adjusted_ebita"), c.q("free_cash_flow")
     note = c.note(
         [capex, ebita, fcf],
         "Capex: the two capex lines of the free cash flow reconciliation. ",
@@ -206,13 +244,18 @@ def overview(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
             f"capex_ebita_fcf_{s.ccy}_{c.v}",
         )
     )
-    for metric in HEADLINE_ADOPTION:
-        entities = ("qwen",) if metric.startswith("lmarena") else frames.ADOPTION_ENTITIES
-        obs = frames.latest(frames.observations(c.facts, metric, c.names, entities=entities))
-        if obs is not None:
-            view.adoption_cards.append((metric, obs))
     view.data = _collect({"Capex": capex, "Adjusted EBITA": ebita, "Free cash flow": fcf})
     return view
+
+
+def _adoption_cards(c: _Ctx, view: View) -> None:
+    """The latest point of each headline adoption series (whatever the date range)."""
+    for metric in HEADLINE_ADOPTION:
+        obs = frames.latest(
+            frames.observations(c.facts, metric, c.names, entities=_entities(metric))
+        )
+        if obs is not None:
+            view.adoption_cards.append((metric, obs))
 
 
 CAPEX_NAMES = {
@@ -249,6 +292,10 @@ def spending(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         obs = frames.observations(c.facts, metric, c.names, (s.start, s.end), _entities(metric))
         adoption[metric] = frames.derive(obs, "index", s.basis) if s.view == "index" else obs
     events = _events(c, ["qwen_release", "earnings", "capex_commitment"])
+    front = frames.clip(arena.frontier(c.facts, c.names), (s.start, s.end), "date")
+    if not _has_values(capex, *adoption.values()) and front.empty:
+        view.messages.append(range_message(c))
+        return view
     if capex["value"].notna().sum() == 0:
         view.messages.append(
             "No capex figures in this range for the chosen view (TTM needs four consecutive quarters on file)."
@@ -265,7 +312,6 @@ def spending(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         capex, name, adoption, events, note, kind=kind, commitment=commitment, stated=stated
     )
     view.charts.append(Chart("spending_chart", fig, f"capex_{s.capex}_{s.view}_vs_adoption_{c.v}"))
-    front = arena.frontier(c.facts, c.names, (s.start, s.end))
     if len(front):
         releases = _events(c, ["qwen_release"])
         fnote = c.note(
@@ -320,13 +366,7 @@ def available_series(facts: pd.DataFrame) -> list[str]:
 def _events(c: _Ctx, categories: list[str]) -> pd.DataFrame:
     ev = c.events[c.events["category"].isin(categories)].copy()
     ev["source"] = ev["source_id"].map(c.names).fillna(ev["source_id"])
-    when = pd.to_datetime(ev["date"])
-    keep = pd.Series(True, index=ev.index)
-    if c.s.start:
-        keep &= when >= pd.Timestamp(c.s.start)
-    if c.s.end:
-        keep &= when <= pd.Timestamp(c.s.end) + pd.offsets.QuarterEnd(1)
-    return ev[keep]
+    return ev[frames.within(ev["date"], (c.s.start, c.s.end))]
 
 
 def profitability(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
@@ -334,6 +374,16 @@ def profitability(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     c = _Ctx(tables, s)
     view = View("profitability")
     ebita, revenue = c.q("adjusted_ebita"), c.q("revenue")
+    cash = {k: c.q(k) for k in ("operating_cash_flow", "capex", "free_cash_flow")}
+    cloud, cloud_ebita, growth = (
+        c.q("cloud_revenue"),
+        c.q("cloud_adjusted_ebita"),
+        c.q("cloud_revenue_yoy_pct"),
+    )
+    ai = {m: c.q(m) for m in ("ai_cloud_revenue", "ai_cloud_adjusted_ebita")}
+    if not _has_values(ebita, revenue, *cash.values(), cloud, cloud_ebita, growth, *ai.values()):
+        view.messages.append(range_message(c))
+        return view
     margin = frames.ratio(c.q("adjusted_ebita", ccy="RMB"), c.q("revenue", ccy="RMB"))
     note = c.note([ebita, revenue], "Margin = adjusted EBITA / revenue. ")
     view.charts.append(
@@ -343,7 +393,6 @@ def profitability(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
             f"adjusted_ebita_margin_{s.ccy}_{c.v}",
         )
     )
-    cash = {k: c.q(k) for k in ("operating_cash_flow", "capex", "free_cash_flow")}
     cash["ocf_less_capex"] = frames.difference(cash["operating_cash_flow"], cash["capex"])
     note = c.note(
         list(cash.values()),
@@ -360,12 +409,6 @@ def profitability(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
             "profit_intensity", charts.intensity_figure(intensity, note), f"capex_intensity_{c.v}"
         )
     )
-    cloud, cloud_ebita, growth = (
-        c.q("cloud_revenue"),
-        c.q("cloud_adjusted_ebita"),
-        c.q("cloud_revenue_yoy_pct"),
-    )
-    ai = {m: c.q(m) for m in ("ai_cloud_revenue", "ai_cloud_adjusted_ebita")}
     note = c.note(
         [cloud, cloud_ebita, growth, *ai.values()],
         "Growth as stated in each release. From FY2027 the segment is AI Cloud and Compute "
@@ -415,7 +458,16 @@ def market(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         return view
     view.table = marketdata.coverage(c.by_ticker, c.names)
     events = _events(c, ["qwen_release", "earnings"])
-    indexed = marketdata.indexed(c.by_ticker, MARKET_TICKERS, s.start)
+    indexed = marketdata.indexed(c.by_ticker, MARKET_TICKERS, (s.start, s.end))
+    if not indexed:
+        first = min(f["date"].min() for f in c.by_ticker.values())
+        last = max(f["date"].max() for f in c.by_ticker.values())
+        view.messages.append(
+            range_message(
+                c, f"this vintage's daily closes run from {first:%Y-%m-%d} to {last:%Y-%m-%d}"
+            )
+        )
+        return view
     price_sources = [
         f.assign(value=f["price"], source=f["source_id"].map(c.names)) for f in indexed.values()
     ]

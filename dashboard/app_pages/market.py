@@ -7,7 +7,7 @@ from dashboard import components, data, marketdata, params, shell, views
 s = shell.state()
 view = data.view("market", s)
 
-if not view.charts:
+if view.table.empty:  # the coverage table lists every price series of the vintage
     components.empty_state(
         "This vintage holds no market data",
         "Daily closes come bundled in data/market/ (built from data/snapshots/prices/) and from "

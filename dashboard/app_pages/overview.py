@@ -10,8 +10,9 @@ s = shell.state()
 view = data.view("overview", s)
 
 st.subheader(view.heading)
-for col, (label, row, change) in zip(st.columns(len(view.cards)), view.cards, strict=True):
-    components.metric_card(col, label, row, change)
+if view.cards:  # none when the date range holds no quarter on file
+    for col, (label, row, change) in zip(st.columns(len(view.cards)), view.cards, strict=True):
+        components.metric_card(col, label, row, change)
 components.render(view)
 
 st.subheader("Adoption: latest figures")
