@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.frames import AI_CLOUD_FIRST_QUARTER, COMMITMENT_RMB_MN, is_dense
+from dashboard.safe import plotly_text
 from dashboard.theme import ADOPTION_COLORS, COLORS, unit_label
 from etl.models import METRICS
 
@@ -24,7 +25,7 @@ EVENT_HOVER = (
 
 def _custom(frame: pd.DataFrame) -> list[list[str]]:
     return [
-        [str(a), str(b), str(c)]
+        [plotly_text(a), plotly_text(b), plotly_text(c)]
         for a, b, c in zip(frame["label"], frame["source"], frame["note"], strict=True)
     ]
 
@@ -271,7 +272,7 @@ def event_marks(fig: go.Figure, events: pd.DataFrame, y: float = 1.0) -> None:
                 name=f"Event: {cat.replace('_', ' ')}",
                 marker={"symbol": "line-ns-open", "size": 18, "color": COLORS.get(cat, "#999")},
                 customdata=[
-                    [str(d.date()), str(lab), str(s)]
+                    [str(d.date()), plotly_text(lab), plotly_text(s)]
                     for d, lab, s in zip(dates, group["label"], group["source"], strict=True)
                 ],
                 hovertemplate=EVENT_HOVER,

@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts import event_marks, footnote
+from dashboard.safe import plotly_text
 from dashboard.theme import ADOPTION_COLORS, COLORS
 
 #: Per point only the close travels; currency and source are the trace's own (one per series).
@@ -45,7 +46,7 @@ def price_figure(
                 },
                 customdata=f["price"].round(4).to_numpy(),
                 hovertemplate=PRICE_HOVER.format(
-                    currency=str(f["currency"].iloc[0]), source=source
+                    currency=plotly_text(f["currency"].iloc[0]), source=plotly_text(source)
                 ),
             )
         )
@@ -86,7 +87,7 @@ def window_figure(windows: pd.DataFrame, window: str, note: str) -> go.Figure:
                 },
                 customdata=[
                     [
-                        r["event"][:70],
+                        plotly_text(r["event"][:70]),
                         r["event_date"],
                         r["ticker"],
                         window,
@@ -95,7 +96,7 @@ def window_figure(windows: pd.DataFrame, window: str, note: str) -> go.Figure:
                         r["benchmark_pct"],
                         r["from_close"],
                         r["to_close"],
-                        r["source"],
+                        plotly_text(r["source"]),
                     ]
                     for r in g.to_dict("records")
                 ],

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import arena, arena_chart, charts, frames, marketdata, pages, params
+from dashboard import arena, arena_chart, charts, frames, marketdata, pages, params, safe
 from dashboard.params import ViewState
 from etl import periods
 from etl.models import METRICS
@@ -88,7 +88,8 @@ def footnote_text(
     shown = "; ".join(names[:4])
     if len(names) > 4:
         shown += f"; and {len(names) - 4} more (see Sources page)"
-    return (
+    # Escaped once here for every chart: plotly draws a footnote's text as HTML.
+    return safe.plotly_text(
         f"Sources: {shown or 'none in range'}.{fx_text(parts, ccy, rate)} {extra}Vintage {vintage}."
     )
 
@@ -324,7 +325,11 @@ def spending(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         view.charts.append(
             Chart(
                 "spending_frontier",
-                arena_chart.frontier_figure(front, releases, fnote),
+                arena_chart.frontier_figure(
+                    safe.plotly_frame(front, FRONTIER_TEXT),
+                    safe.plotly_frame(releases, EVENT_TEXT),
+                    fnote,
+                ),
                 f"lmarena_frontier_{c.v}",
             )
         )
@@ -336,6 +341,11 @@ def spending(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         parts["LM Arena: best rival's score"] = _frontier_rows(front, "rival", "rival_model")
     view.data = _collect(parts)
     return view
+
+
+#: Data strings of the frontier chart and of event marks (escaped before plotly draws them).
+FRONTIER_TEXT = ("qwen_model", "rival_lab", "rival_model", "source")
+EVENT_TEXT = ("label", "source")
 
 
 def _entities(metric: str) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import components, data, shell
+from dashboard import components, data, safe, shell
 from dashboard.theme import count
 from etl.models import METRICS
 
@@ -27,6 +27,6 @@ for col, (metric, obs) in zip(
 ):
     unit = METRICS[metric].unit
     value = count(obs["value"]) if unit in ("count", "tokens") else f"{obs['value']:,.0f}"
-    col.metric(METRICS[metric].label, value, help=obs["note"] or None)
+    col.metric(METRICS[metric].label, value, help=safe.md_text(obs["note"]) or None)
     kind = "measured" if obs.get("basis") == "measured" else "stated"
-    col.caption(f"{kind}, as of {obs['label']} · [source]({obs['source_url']})")
+    col.caption(f"{kind}, as of {obs['label']} · {safe.md_link('source', obs['source_url'])}")
