@@ -193,12 +193,15 @@ def spending_adoption(
     `stated` adds capex as stated in words (a different definition) as markers. Dense measured
     adoption histories are lines; dated statements stay markers.
     """
-    rows = 1 + max(1, len(adoption))
-    titles = [capex_name] + (
-        [METRICS[m].label for m in adoption] or ["(no adoption series chosen)"]
-    )
+    # Only series with figures get a panel: the page says which chosen series have none.
+    rows = 1 + len(adoption)
+    titles = [capex_name] + [METRICS[m].label for m in adoption]
     fig = make_subplots(
-        rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.06, subplot_titles=titles
+        rows=rows,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.06 if rows > 1 else 0.0,
+        subplot_titles=titles,
     )
     unit = capex["unit"].iloc[0] if len(capex) else "RMB_mn"
     trace = (
@@ -249,6 +252,43 @@ def spending_adoption(
         title_text="date (quarter end for capex, as-of date for adoption)", row=rows, col=1
     )
     return footnote(fig, note)
+
+
+#: Room beyond the last quarter end, so that a bar centred on it is drawn whole.
+BAR_ROOM = pd.Timedelta(days=46)
+
+
+def date_span(
+    first: pd.Timestamp | None,
+    last: pd.Timestamp | None,
+    dates: list[pd.Series],
+    room: pd.Timedelta = BAR_ROOM,
+) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The x range every chart of a page shares: the date range asked for, else the data's.
+
+    Open ends take the earliest and latest date drawn; `room` lets a bar or marker at the edge
+    show whole. None when nothing is drawn.
+    """
+    drawn = (
+        pd.concat([pd.to_datetime(d) for d in dates if len(d)]) if any(map(len, dates)) else None
+    )
+    if drawn is None or drawn.dropna().empty:
+        return None
+    lo = first if first is not None else drawn.min() - room
+    hi = (last if last is not None else drawn.max()) + room
+    return lo, hi
+
+
+def share_dates(figs: list[go.Figure], span: tuple[pd.Timestamp, pd.Timestamp] | None) -> None:
+    """Give every chart of a page one date axis over the same span.
+
+    The axis type is set explicitly: plotly guesses a linear axis from a panel with no points,
+    and a shared axis then reads -1...6 instead of dates.
+    """
+    for fig in figs:
+        fig.update_xaxes(type="date")
+        if span is not None:
+            fig.update_xaxes(range=[span[0], span[1]])
 
 
 def event_marks(fig: go.Figure, events: pd.DataFrame, y: float = 1.0) -> None:

@@ -291,12 +291,17 @@ def spending(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     adoption = {}
     for metric in [m for m in s.series if m in available]:
         obs = frames.observations(c.facts, metric, c.names, (s.start, s.end), _entities(metric))
+        if obs.empty:
+            view.messages.append(_not_in_range(c, metric))
+            continue
         adoption[metric] = frames.derive(obs, "index", s.basis) if s.view == "index" else obs
     events = _events(c, ["qwen_release", "earnings", "capex_commitment"])
     front = frames.clip(arena.frontier(c.facts, c.names), (s.start, s.end), "date")
     if not _has_values(capex, *adoption.values()) and front.empty:
         view.messages.append(range_message(c))
         return view
+    if not s.series:
+        view.messages.append("No adoption series chosen: pick one or more above the chart.")
     if capex["value"].notna().sum() == 0:
         view.messages.append(
             "No capex figures in this range for the chosen view (TTM needs four consecutive quarters on file)."
@@ -313,6 +318,7 @@ def spending(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         capex, name, adoption, events, note, kind=kind, commitment=commitment, stated=stated
     )
     view.charts.append(Chart("spending_chart", fig, f"capex_{s.capex}_{s.view}_vs_adoption_{c.v}"))
+    drawn = [capex["period_end"], *(f["period_end"] for f in adoption.values()), front["date"]]
     if len(front):
         releases = _events(c, ["qwen_release"])
         fnote = c.note(
@@ -333,6 +339,9 @@ def spending(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
                 f"lmarena_frontier_{c.v}",
             )
         )
+    charts.share_dates(
+        [ch.figure for ch in view.charts], charts.date_span(*frames.bounds((s.start, s.end)), drawn)
+    )
     parts = {name: capex, **{METRICS[m].label: f for m, f in adoption.items()}}
     if stated is not None:
         parts["Capex as stated in words"] = stated
@@ -341,6 +350,17 @@ def spending(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         parts["LM Arena: best rival's score"] = _frontier_rows(front, "rival", "rival_model")
     view.data = _collect(parts)
     return view
+
+
+def _not_in_range(c: _Ctx, metric: str) -> str:
+    """The one-line note that stands in for the panel of a series with nothing in range."""
+    every = frames.observations(c.facts, metric, c.names, entities=_entities(metric))
+    on_file = (
+        f"its figures run from {every['label'].iloc[0]} to {every['label'].iloc[-1]}"
+        if len(every)
+        else "none is on file"
+    )
+    return f"{METRICS[metric].label}: nothing in this date range ({on_file})."
 
 
 #: Data strings of the frontier chart and of event marks (escaped before plotly draws them).
@@ -432,6 +452,10 @@ def profitability(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
             f"cloud_segment_{s.ccy}_{c.v}",
         )
     )
+    drawn = [f["period_end"] for f in (ebita, margin, *cash.values(), intensity, cloud, growth)]
+    drawn += [f["period_end"] for f in ai.values()]
+    span = charts.date_span(*frames.bounds((s.start, s.end)), drawn)
+    charts.share_dates([ch.figure for ch in view.charts], span)
     view.data = _collect(
         {
             "Adjusted EBITA": ebita,
@@ -451,6 +475,8 @@ def profitability(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     return view
 
 
+#: Room at the ends of the Market page's date axis: daily lines need none, markers a little.
+MARKER_ROOM = pd.Timedelta(days=7)
 MARKET_TICKERS = ("BABA", "MCHI", "9988.HK", "^HSI")
 MARKET_NOTE = (
     "Descriptive, not causal: other news moves prices too, and windows around dates close "
@@ -498,6 +524,7 @@ def market(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         view.messages.append(
             "No Qwen release or earnings date in range has a full window of prices."
         )
+        _share_market_dates(view, indexed, windows, s)
         return view
     label = marketdata.window_label(s.win)
     dated = windows.assign(value=windows["excess_pct"])
@@ -511,6 +538,7 @@ def market(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         )
     )
     view.windows = windows
+    _share_market_dates(view, indexed, windows, s)
     view.data = windows.assign(
         series=windows["ticker"] + " " + label + " excess over " + windows["benchmark"],
         period_end=windows["event_date"],
@@ -525,6 +553,14 @@ def market(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         + "%",
     )[DATA_COLUMNS]
     return view
+
+
+def _share_market_dates(
+    view: View, indexed: dict[str, pd.DataFrame], windows: pd.DataFrame, s: ViewState
+) -> None:
+    drawn = [*(f["date"] for f in indexed.values()), windows["event_date"]]
+    span = charts.date_span(*frames.bounds((s.start, s.end)), drawn, MARKER_ROOM)
+    charts.share_dates([ch.figure for ch in view.charts], span)
 
 
 #: The lines a derived figure rests on (shown with it when its coverage cell is chosen).
