@@ -291,17 +291,43 @@ def share_dates(figs: list[go.Figure], span: tuple[pd.Timestamp, pd.Timestamp] |
             fig.update_xaxes(range=[span[0], span[1]])
 
 
+#: Event colours, used by no data series (the palettes in theme.py) so a mark never reads as data.
+EVENT_COLORS = {
+    "qwen_release": "#e03131",
+    "capex_commitment": "#fab005",
+    "earnings": "#8d6e63",
+    "conference": "#f783ac",
+    "other": "#c0a080",
+}
+#: How a release's weights are told apart: line dash and the hover marker's symbol.
+WEIGHTS_STYLE = {
+    "open": ("dot", "line-ns-open", " (open weights)"),
+    "api": ("dash", "x-thin-open", " (API only)"),
+    "": ("dot", "line-ns-open", ""),
+}
+EVENT_NAMES = {
+    "qwen_release": "Qwen release",
+    "capex_commitment": "capex commitment",
+    "earnings": "earnings",
+    "conference": "conference",
+    "other": "other",
+}
+
+
 def event_marks(fig: go.Figure, events: pd.DataFrame, y: float = 1.0) -> None:
     """Vertical marks for events (one line each) plus hoverable markers (label, date, source).
 
-    The hoverable markers sit at height `y` of the first panel.
+    The hoverable markers sit at height `y` of the first panel. Open-weight and API-only
+    releases differ in dash and symbol; each category has a colour no data series uses.
     """
     if events.empty:
         return
     # Subplot figures place the markers on the first panel; plain figures have no grid.
     grid = {"row": 1, "col": 1} if getattr(fig, "_grid_ref", None) else {}
-    for cat, group in events.groupby("category"):
-        cat = str(cat)
+    weights = events["weights"] if "weights" in events else pd.Series("", index=events.index)
+    for (cat, kind), group in events.groupby([events["category"], weights.fillna("")]):
+        color = EVENT_COLORS.get(str(cat), EVENT_COLORS["other"])
+        _dash, symbol, suffix = WEIGHTS_STYLE.get(str(kind), WEIGHTS_STYLE[""])
         dates = pd.to_datetime(group["date"])
         fig.add_trace(
             go.Scatter(
@@ -309,8 +335,8 @@ def event_marks(fig: go.Figure, events: pd.DataFrame, y: float = 1.0) -> None:
                 y=[y] * len(group),
                 yaxis="y",
                 mode="markers",
-                name=f"Event: {cat.replace('_', ' ')}",
-                marker={"symbol": "line-ns-open", "size": 18, "color": COLORS.get(cat, "#999")},
+                name=f"Event: {EVENT_NAMES.get(str(cat), str(cat))}{suffix}",
+                marker={"symbol": symbol, "size": 18, "color": color, "line": {"color": color}},
                 customdata=[
                     [str(d.date()), plotly_text(lab), plotly_text(s)]
                     for d, lab, s in zip(dates, group["label"], group["source"], strict=True)
@@ -330,11 +356,18 @@ def event_marks(fig: go.Figure, events: pd.DataFrame, y: float = 1.0) -> None:
             "x1": d,
             "y0": 0,
             "y1": 1,
-            "line": {"width": 1, "dash": "dot", "color": COLORS.get(c, "#999")},
-            "opacity": 0.3,
+            "line": {
+                "width": 1,
+                "dash": WEIGHTS_STYLE.get(str(w), WEIGHTS_STYLE[""])[0],
+                "color": EVENT_COLORS.get(str(c), EVENT_COLORS["other"]),
+            },
+            "opacity": 0.5,
             "layer": "below",
+            "name": "event",
         }
-        for d, c in zip(pd.to_datetime(events["date"]), events["category"], strict=True)
+        for d, c, w in zip(
+            pd.to_datetime(events["date"]), events["category"], weights.fillna(""), strict=True
+        )
     ]
     fig.update_layout(shapes=list(fig.layout.shapes) + shapes)
 

@@ -309,3 +309,48 @@ def shift(frame: pd.DataFrame, quarters: int, basis: str) -> pd.DataFrame:
 def latest(frame: pd.DataFrame) -> pd.Series | None:
     """The newest row of a frame, or None."""
     return None if frame.empty else frame.iloc[-1]
+
+
+#: The importance of an event whose row leaves it blank: a category's headline events are
+#: major; a Qwen release is minor (one of many snapshots) unless its row marks it major.
+DEFAULT_IMPORTANCE = {
+    "earnings": "major",
+    "capex_commitment": "major",
+    "conference": "major",
+    "qwen_release": "minor",
+}
+EVENT_COLUMNS = ["date", "category", "weights", "importance", "label", "source", "source_id"]
+
+
+def events(
+    frame: pd.DataFrame,
+    names: dict[str, str],
+    categories: tuple[str, ...] | list[str],
+    importance: str = "all",
+    window: Window = (None, None),
+) -> pd.DataFrame:
+    """The events to mark: one row per date, category and weights, in the window.
+
+    Rows reporting the same event (the same day's release told by two sources, a results call
+    and its guidance) become one mark whose label names them all. `importance` "major" keeps
+    the major events only; a blank importance takes its category's default.
+    """
+    ev = frame[frame["category"].isin(categories)].copy()
+    for col in ("weights", "importance"):
+        ev[col] = ev[col].fillna("").astype(str) if col in ev else ""
+    blank = ev["importance"] == ""
+    ev.loc[blank, "importance"] = ev.loc[blank, "category"].map(DEFAULT_IMPORTANCE).fillna("minor")
+    if importance == "major":
+        ev = ev[ev["importance"] == "major"]
+    ev = ev[within(ev["date"], window)]
+    if ev.empty:
+        return pd.DataFrame(columns=EVENT_COLUMNS)
+    ev["date"] = pd.to_datetime(ev["date"]).dt.strftime("%Y-%m-%d")
+    ev["source"] = [names.get(str(i), str(i)) for i in ev["source_id"]]
+    grouped = ev.groupby(["date", "category", "weights"], sort=True).agg(
+        importance=("importance", lambda x: "major" if (x == "major").any() else "minor"),
+        label=("label", lambda x: " / ".join(dict.fromkeys(map(str, x)))),
+        source=("source", lambda x: " ; ".join(dict.fromkeys(map(str, x)))),
+        source_id=("source_id", lambda x: " ; ".join(dict.fromkeys(map(str, x)))),
+    )
+    return grouped.reset_index()[EVENT_COLUMNS]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import event_marks, footnote
+from dashboard.charts import EVENT_COLORS, event_marks, footnote
 from dashboard.safe import plotly_text
-from dashboard.theme import ADOPTION_COLORS, COLORS
+from dashboard.theme import ADOPTION_COLORS
 
 #: Per point only the close travels; currency and source are the trace's own (one per series).
 PRICE_HOVER = (
@@ -20,8 +20,12 @@ WINDOW_HOVER = (
     "<br>excess %{y:+.1f}%<br>closes %{customdata[7]} to %{customdata[8]}"
     "<br>Source: %{customdata[9]}<extra></extra>"
 )
-CATEGORY_NAMES = {"qwen_release": "Qwen release", "earnings": "Earnings release"}
-SYMBOLS = {"qwen_release": "diamond", "earnings": "circle"}
+CATEGORY_NAMES = {
+    "qwen_release": "Qwen release",
+    "earnings": "Earnings release",
+    "conference": "Conference",
+}
+SYMBOLS = {"qwen_release": "diamond", "earnings": "circle", "conference": "triangle-up"}
 
 
 def price_figure(
@@ -72,7 +76,7 @@ def window_figure(windows: pd.DataFrame, window: str, note: str) -> go.Figure:
     """
     fig = go.Figure()
     for (category, ticker), g in windows.groupby(["category", "ticker"], sort=True):
-        color = COLORS.get(str(category), "#999")
+        color = EVENT_COLORS.get(str(category), EVENT_COLORS["other"])
         fig.add_trace(
             go.Scatter(
                 x=pd.to_datetime(g["event_date"]),

@@ -295,7 +295,7 @@ def spending(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
             view.messages.append(_not_in_range(c, metric))
             continue
         adoption[metric] = frames.derive(obs, "index", s.basis) if s.view == "index" else obs
-    events = _events(c, ["qwen_release", "earnings", "capex_commitment"])
+    events = _events(c, s.events, s.importance)
     front = frames.clip(arena.frontier(c.facts, c.names), (s.start, s.end), "date")
     if not _has_values(capex, *adoption.values()) and front.empty:
         view.messages.append(range_message(c))
@@ -320,7 +320,7 @@ def spending(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     view.charts.append(Chart("spending_chart", fig, f"capex_{s.capex}_{s.view}_vs_adoption_{c.v}"))
     drawn = [capex["period_end"], *(f["period_end"] for f in adoption.values()), front["date"]]
     if len(front):
-        releases = _events(c, ["qwen_release"])
+        releases = _events(c, [e for e in s.events if e == "qwen_release"], s.importance)
         fnote = c.note(
             [front.assign(value=front["qwen"])],
             "A lab's score on a date is its latest published row on or before it (the snapshot "
@@ -393,10 +393,10 @@ def available_series(facts: pd.DataFrame) -> list[str]:
     return [m for m in params.ADOPTION_SERIES if m in present]
 
 
-def _events(c: _Ctx, categories: list[str]) -> pd.DataFrame:
-    ev = c.events[c.events["category"].isin(categories)].copy()
-    ev["source"] = ev["source_id"].map(c.names).fillna(ev["source_id"])
-    return ev[frames.within(ev["date"], (c.s.start, c.s.end))]
+def _events(
+    c: _Ctx, categories: tuple[str, ...] | list[str], importance: str = "all"
+) -> pd.DataFrame:
+    return frames.events(c.events, c.names, categories, importance, (c.s.start, c.s.end))
 
 
 def profitability(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
@@ -475,6 +475,8 @@ def profitability(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     return view
 
 
+#: The events whose price reaction the Market page measures (every one, major or minor).
+MARKET_EVENTS = ("qwen_release", "earnings", "conference")
 #: Room at the ends of the Market page's date axis: daily lines need none, markers a little.
 MARKER_ROOM = pd.Timedelta(days=7)
 MARKET_TICKERS = ("BABA", "MCHI", "9988.HK", "^HSI")
@@ -493,7 +495,7 @@ def market(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     if not c.by_ticker:
         return view
     view.table = marketdata.coverage(c.by_ticker, c.names)
-    events = _events(c, ["qwen_release", "earnings"])
+    events = _events(c, MARKET_EVENTS)
     indexed = marketdata.indexed(c.by_ticker, MARKET_TICKERS, (s.start, s.end))
     if not indexed:
         first = min(f["date"].min() for f in c.by_ticker.values())
@@ -515,14 +517,14 @@ def market(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     view.charts.append(
         Chart(
             "market_prices",
-            market_charts.price_figure(indexed, c.names, events, note),
+            market_charts.price_figure(indexed, c.names, _marked(events, s.importance), note),
             f"prices_indexed_{c.v}",
         )
     )
     windows = marketdata.event_windows(c.by_ticker, events, s.win, (s.start, s.end))
     if windows.empty:
         view.messages.append(
-            "No Qwen release or earnings date in range has a full window of prices."
+            "No Qwen release, earnings or conference date in range has a full window of prices."
         )
         _share_market_dates(view, indexed, windows, s)
         return view
@@ -553,6 +555,11 @@ def market(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         + "%",
     )[DATA_COLUMNS]
     return view
+
+
+def _marked(events: pd.DataFrame, importance: str) -> pd.DataFrame:
+    """The events drawn as lines: the major ones unless the view asks for all."""
+    return events[events["importance"] == "major"] if importance == "major" else events
 
 
 def _share_market_dates(
