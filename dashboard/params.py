@@ -1,8 +1,7 @@
 """View state <-> URL query parameters. parse() never raises; unknown values fall back to defaults.
 
 URL keys: vintage, ccy, basis, from, to, capex, view, lag, series, q, win, cell, events,
-importance. Page choice is
-the URL path (st.navigation url_path), so it needs no key.
+importance, quarter. Page choice is the URL path (st.navigation url_path), so it needs no key.
 """
 
 from __future__ import annotations
@@ -70,6 +69,8 @@ class ViewState:
     q: str = ""
     win: int = 5
     events: tuple[str, ...] = DEFAULT_EVENTS
+    #: The Overview's quarter (its end date); None shows the latest quarter in range.
+    quarter: date | None = None
     importance: str = "major"
     #: A coverage cell chosen on the Sources page: "<metric>@<fiscal quarter>".
     cell: str = ""
@@ -193,6 +194,7 @@ def parse(raw: Mapping[str, object]) -> ViewState:
         "win": _window(raw, notes),
         "cell": _cell(raw, notes),
         "events": _events(raw, notes),
+        "quarter": _quarter(raw, "quarter", notes),
         "importance": _choice(raw, "importance", IMPORTANCE, notes),
     }
     q = _one(raw, "q")
@@ -221,6 +223,8 @@ def to_query(state: ViewState) -> dict[str, str]:
         out["from"] = periods.period_label(state.start, state.basis)
     if state.end:
         out["to"] = periods.period_label(state.end, state.basis)
+    if state.quarter:
+        out["quarter"] = periods.period_label(state.quarter, state.basis)
     if state.lag != DEFAULT.lag:
         out["lag"] = str(state.lag)
     if state.win != DEFAULT.win:

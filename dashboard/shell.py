@@ -85,6 +85,8 @@ def on_widget(field: str, key: str) -> None:
         update(start=start.date(), end=end.date())
     elif field == "series":
         update(series=tuple(value))
+    elif field == "quarter":
+        update(quarter=value.date() if value is not None else None)
     elif field == "events":
         update(events=tuple(c for c in params.EVENT_CATEGORIES if c in (value or ())))
     elif value is None:  # a segmented control clicked off: back to the default

@@ -69,6 +69,10 @@ class View:
     adoption_cards: list[tuple[str, pd.Series]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     heading: str = ""
+    #: The Overview: the quarters its picker offers (newest first), and a line under each card
+    #: (the company's stated YoY with its source, or why no YoY is shown), markdown-escaped.
+    quarters: list[pd.Timestamp] = field(default_factory=list)
+    card_notes: list[str] = field(default_factory=list)
     #: A page's extra tables (the Market page's series sources, its event windows).
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
     windows: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -202,38 +206,33 @@ def overview(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
             "No daily USD/CNY rates are in this vintage, so the quarter-average view has no values: run `python -m etl refresh --source yahoo`."
         )
     capex, ebita, fcf = c.q("capex"), c.q("adjusted_ebita"), c.q("free_cash_flow")
+    revenue = c.q("revenue", clip=False).dropna(subset=["value"])
+    view.quarters = list(revenue["period_end"][::-1])
     newest = frames.latest(c.q("revenue").dropna(subset=["value"]))
     _adoption_cards(c, view)
+    if s.quarter is not None:
+        picked = revenue[revenue["period_end"] == pd.Timestamp(s.quarter)]
+        if len(picked):
+            newest = picked.iloc[-1]
+        else:
+            view.messages.append(
+                f"No figures on file for {periods.period_label(s.quarter, s.basis)}; showing the "
+                "latest quarter in range."
+            )
     if newest is None and not _has_values(capex, ebita, fcf):
         view.heading = "No quarter in range"
         view.messages.append(range_message(c))
         return view
-    view.heading = (
-        f"Latest quarter on file: {newest['label']}"
-        if newest is not None
-        else "No quarter in range"
-    )
-    for label, metric in CARD_METRICS:
-        full = c.q(metric, clip=False)
-        row = (
-            None
-            if newest is None
-            else frames.latest(full[full["period_end"] == newest["period_end"]])
+    if newest is None:
+        view.heading = "No quarter in range"
+    elif newest["period_end"] == revenue["period_end"].max():
+        view.heading = f"Latest quarter on file: {newest['label']}"
+    else:
+        view.heading = (
+            f"Quarter shown: {newest['label']} (quarter ended {newest['period_end']:%Y-%m-%d})"
         )
-        if (row is None or pd.isna(row["value"])) and metric in CARD_SUCCESSORS:
-            # The segment the company reports from FY2027 (a different basis, labelled so).
-            label, metric = CARD_SUCCESSORS[metric]
-            full = c.q(metric, clip=False)
-            row = (
-                None
-                if newest is None
-                else frames.latest(full[full["period_end"] == newest["period_end"]])
-            )
-        change = None
-        if row is not None:
-            yoy = frames.derive(full, "yoy", s.basis)
-            change = float(yoy.loc[yoy["period_end"] == row["period_end"], "value"].iloc[0])
-        view.cards.append((label, row, change))
+    for label, metric in CARD_METRICS:
+        _card(c, view, label, metric, newest)
     note = c.note(
         [capex, ebita, fcf],
         "Capex: the two capex lines of the free cash flow reconciliation. ",
@@ -247,6 +246,47 @@ def overview(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     )
     view.data = _collect({"Capex": capex, "Adjusted EBITA": ebita, "Free cash flow": fcf})
     return view
+
+
+def _row_at(frame: pd.DataFrame, when: pd.Timestamp) -> pd.Series | None:
+    return frames.latest(frame[frame["period_end"] == when])
+
+
+def _card(c: _Ctx, view: View, label: str, metric: str, quarter: pd.Series | None) -> None:
+    """One card: the figure of the quarter shown, our YoY (n.m. across a sign change) and the
+    company's stated YoY beside it when the release states one."""
+    full = c.q(metric, clip=False)
+    row = None if quarter is None else _row_at(full, quarter["period_end"])
+    if (row is None or pd.isna(row["value"])) and metric in CARD_SUCCESSORS:
+        # The segment the company reports from FY2027 (a different basis, labelled so).
+        label, metric = CARD_SUCCESSORS[metric]
+        full = c.q(metric, clip=False)
+        row = None if quarter is None else _row_at(full, quarter["period_end"])
+    change, notes = None, []
+    if row is not None:
+        yoy = frames.derive(full, "yoy", c.s.basis)
+        change = float(yoy.loc[yoy["period_end"] == row["period_end"], "value"].iloc[0])
+        before = _row_at(full, row["period_end"] - pd.offsets.QuarterEnd(4))
+        if (
+            before is not None
+            and pd.notna(before["value"])
+            and (before["value"] < 0 or (before["value"] > 0) != (row["value"] > 0))
+        ):
+            # A change from or across a loss has no meaningful percentage (-562% said nothing).
+            change = None
+            notes.append("YoY n.m. (sign change)")
+        stated = _row_at(c.q(f"{metric}_yoy_pct", clip=False), row["period_end"])
+        if f"{metric}_yoy_pct" in METRICS and stated is not None and pd.notna(stated["value"]):
+            notes.append(
+                f"Company states {stated['value']:+.0f}% YoY · "
+                + safe.md_link(f"{stated['label']} release", stated["source_url"])
+            )
+    view.cards.append((label, row, change))
+    view.card_notes.append(
+        safe.md_text(notes[0])
+        if notes and notes[0].startswith("YoY") and len(notes) == 1
+        else " · ".join(safe.md_text(n) if n.startswith("YoY") else n for n in notes)
+    )
 
 
 def _adoption_cards(c: _Ctx, view: View) -> None:
@@ -596,7 +636,11 @@ def sources(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
             [" ".join(map(str, r)).lower() for r in shown.itertuples(index=False)],
             index=shown.index,
         )
-        shown = shown[text.str.contains(s.q.lower(), regex=False)]
+        # Every word of the query, in any order ("FY2026Q4 adjusted_ebita" finds that figure).
+        keep = pd.Series(True, index=shown.index)
+        for word in s.q.lower().split():
+            keep &= text.str.contains(word, regex=False)
+        shown = shown[keep]
     view.data = shown.reset_index(drop=True)
     return view
 

@@ -1,18 +1,37 @@
 """Overview: the latest quarter at a glance, the headline chart, headline adoption numbers."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import components, data, safe, shell
 from dashboard.theme import count
+from etl import periods
 from etl.models import METRICS
 
 s = shell.state()
 view = data.view("overview", s)
 
-st.subheader(view.heading)
+head, pick = st.columns([3, 1])
+head.subheader(view.heading)
+if view.quarters:
+    shown = pd.Timestamp(s.quarter) if s.quarter else None
+    pick.selectbox(
+        "Quarter",
+        view.quarters,
+        index=view.quarters.index(shown) if shown in view.quarters else None,
+        placeholder="Latest in range",
+        key="w_quarter",
+        on_change=shell.on_widget,
+        args=("quarter", "w_quarter"),
+        format_func=lambda t: periods.period_label(t.date(), s.basis),
+    )
 if view.cards:  # none when the date range holds no quarter on file
-    for col, (label, row, change) in zip(st.columns(len(view.cards)), view.cards, strict=True):
+    for col, (label, row, change), note in zip(
+        st.columns(len(view.cards)), view.cards, view.card_notes, strict=True
+    ):
         components.metric_card(col, label, row, change)
+        if note:
+            col.caption(note)
 components.render(view)
 
 st.subheader("Adoption: latest figures")

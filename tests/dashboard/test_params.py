@@ -36,6 +36,7 @@ STATES = st.builds(
         lambda c: tuple(x for x in params.EVENT_CATEGORIES if x in c)
     ),
     importance=st.sampled_from(params.IMPORTANCE),
+    quarter=st.none() | QUARTER_ENDS,
 )
 
 
