@@ -33,6 +33,9 @@ KEYS = [
     "series",
     "q",
     "win",
+    "events",
+    "importance",
+    "quarter",
     "page",
     "x",
 ]
@@ -64,6 +67,9 @@ WELL_FORMED = hst.fixed_dictionaries(
         "win": hst.sampled_from(params.WINDOWS).map(str),
         "cell": hst.builds("capex@FY{}Q{}".format, hst.integers(2000, 2100), hst.integers(1, 4)),
         "q": hst.sampled_from(["capex", "FY2026Q4 adjusted_ebita", ""]),
+        "events": hst.lists(hst.sampled_from(params.EVENT_CATEGORIES)).map(",".join),
+        "importance": hst.sampled_from(params.IMPORTANCE),
+        "quarter": QUARTER,
     },
 )
 #: One quarter as both ends (from equal to to), inside the data or far outside it.
@@ -85,6 +91,9 @@ CHOICES = [
     *(("spending", "lag", str(v)) for v in range(params.LAG_RANGE[0], params.LAG_RANGE[1] + 1)),
     *(("spending", "series", v) for v in params.ADOPTION_SERIES),
     *(("market", "win", str(v)) for v in params.WINDOWS),
+    *(("spending", "events", v) for v in params.EVENT_CATEGORIES),
+    *((page, "importance", v) for v in params.IMPORTANCE for page in ("spending", "market")),
+    *(("overview", "quarter", v) for v in ("FY2023Q1", "FY2026Q4", "FY2027Q1", "2026Q1")),
 ]
 
 
