@@ -158,3 +158,17 @@ def test_event_toggles_on_the_page_write_the_link() -> None:
     at.button_group(key="w_importance").set_value("all").run()
     assert at.query_params["events"] == "qwen_release,capex_commitment,earnings"
     assert at.query_params["importance"] == "all"
+
+
+def test_market_price_chart_marks_major_events_unless_every_event_is_asked(
+    published: tuple[str, dict[str, pd.DataFrame]],
+) -> None:
+    """The price chart marks the major events by default; 'all' adds every release snapshot."""
+    vid, tables = published
+    major, every = (
+        views.build("market", tables, params.parse({"vintage": vid, "importance": i}))
+        for i in ("major", "all")
+    )
+    n_major, n_all = (len(_lines(v.charts[0].figure)) for v in (major, every))
+    assert 0 < n_major < n_all
+    assert major.windows.equals(every.windows)  # the measured windows do not depend on it
