@@ -198,7 +198,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for message in snap.messages:
         print(f"snapshot: note: {message}", file=sys.stderr)  # noqa: T201
-    Path(args.out).write_bytes(snap.data)
+    try:
+        Path(args.out).write_bytes(snap.data)
+    except OSError as exc:  # the file system refused: the ETL's exit code for that (5)
+        print(f"snapshot: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)  # noqa: T201
+        return 5
     print(f"wrote {args.out} ({snap.page} view, {len(snap.data)} bytes)", file=sys.stderr)  # noqa: T201
     return 0
 

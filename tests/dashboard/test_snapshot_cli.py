@@ -56,3 +56,14 @@ def test_ignored_parameters_are_reported(
     vid = str(Store(built_real_store / "store").current_id())
     assert _main(f"profitability?vintage={vid}&ccy=XYZ", built_real_store, tmp_path / "v.zip") == 0
     assert "Ignored ccy='XYZ'" in capsys.readouterr().err
+
+
+def test_an_unwritable_out_path_is_one_line_and_exit_5(
+    built_real_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--out into a missing directory: the file-system exit code (5) and one line, no traceback."""
+    vid = str(Store(built_real_store / "store").current_id())
+    out = tmp_path / "missing" / "view.zip"
+    assert _main(f"overview?vintage={vid}", built_real_store, out) == 5
+    err = capsys.readouterr().err
+    assert err.startswith("snapshot: cannot write") and str(out) in err and err.count("\n") == 1
