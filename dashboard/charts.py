@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.frames import AI_CLOUD_FIRST_QUARTER, COMMITMENT_RMB_MN, is_dense
+from dashboard.safe import plotly_text
 from dashboard.theme import ADOPTION_COLORS, COLORS, unit_label
 from etl.models import METRICS
 
@@ -24,7 +25,7 @@ EVENT_HOVER = (
 
 def _custom(frame: pd.DataFrame) -> list[list[str]]:
     return [
-        [str(a), str(b), str(c)]
+        [plotly_text(a), plotly_text(b), plotly_text(c)]
         for a, b, c in zip(frame["label"], frame["source"], frame["note"], strict=True)
     ]
 
@@ -109,9 +110,10 @@ def history(frame: pd.DataFrame, name: str, color: str, **kw: object) -> go.Scat
 
 def _quarter_ticks(fig: go.Figure, frames: list[pd.DataFrame], **kw: object) -> None:
     """Label the x axis with quarter labels (fiscal or calendar) at quarter ends."""
-    ticks = pd.concat([f[["period_end", "label"]] for f in frames if len(f)]) if frames else None
-    if ticks is None or ticks.empty:
+    parts = [f[["period_end", "label"]] for f in frames if len(f)]
+    if not parts:
         return
+    ticks = pd.concat(parts)
     ticks = ticks.drop_duplicates("period_end").sort_values("period_end")
     step = max(1, len(ticks) // 12)
     ticks = ticks.iloc[::step]
@@ -191,12 +193,15 @@ def spending_adoption(
     `stated` adds capex as stated in words (a different definition) as markers. Dense measured
     adoption histories are lines; dated statements stay markers.
     """
-    rows = 1 + max(1, len(adoption))
-    titles = [capex_name] + (
-        [METRICS[m].label for m in adoption] or ["(no adoption series chosen)"]
-    )
+    # Only series with figures get a panel: the page says which chosen series have none.
+    rows = 1 + len(adoption)
+    titles = [capex_name] + [METRICS[m].label for m in adoption]
     fig = make_subplots(
-        rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.06, subplot_titles=titles
+        rows=rows,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.06 if rows > 1 else 0.0,
+        subplot_titles=titles,
     )
     unit = capex["unit"].iloc[0] if len(capex) else "RMB_mn"
     trace = (
@@ -249,17 +254,80 @@ def spending_adoption(
     return footnote(fig, note)
 
 
+#: Room beyond the last quarter end, so that a bar centred on it is drawn whole.
+BAR_ROOM = pd.Timedelta(days=46)
+
+
+def date_span(
+    first: pd.Timestamp | None,
+    last: pd.Timestamp | None,
+    dates: list[pd.Series],
+    room: pd.Timedelta = BAR_ROOM,
+) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The x range every chart of a page shares: the date range asked for, else the data's.
+
+    Open ends take the earliest and latest date drawn; `room` lets a bar or marker at the edge
+    show whole. None when nothing is drawn.
+    """
+    drawn = (
+        pd.concat([pd.to_datetime(d) for d in dates if len(d)]) if any(map(len, dates)) else None
+    )
+    if drawn is None or drawn.dropna().empty:
+        return None
+    lo = first if first is not None else drawn.min() - room
+    hi = (last if last is not None else drawn.max()) + room
+    return lo, hi
+
+
+def share_dates(figs: list[go.Figure], span: tuple[pd.Timestamp, pd.Timestamp] | None) -> None:
+    """Give every chart of a page one date axis over the same span.
+
+    The axis type is set explicitly: plotly guesses a linear axis from a panel with no points,
+    and a shared axis then reads -1...6 instead of dates.
+    """
+    for fig in figs:
+        fig.update_xaxes(type="date")
+        if span is not None:
+            fig.update_xaxes(range=[span[0], span[1]])
+
+
+#: Event colours, used by no data series (the palettes in theme.py) so a mark never reads as data.
+EVENT_COLORS = {
+    "qwen_release": "#e03131",
+    "capex_commitment": "#fab005",
+    "earnings": "#8d6e63",
+    "conference": "#f783ac",
+    "other": "#c0a080",
+}
+#: How a release's weights are told apart: line dash and the hover marker's symbol.
+WEIGHTS_STYLE = {
+    "open": ("dot", "line-ns-open", " (open weights)"),
+    "api": ("dash", "x-thin-open", " (API only)"),
+    "": ("dot", "line-ns-open", ""),
+}
+EVENT_NAMES = {
+    "qwen_release": "Qwen release",
+    "capex_commitment": "capex commitment",
+    "earnings": "earnings",
+    "conference": "conference",
+    "other": "other",
+}
+
+
 def event_marks(fig: go.Figure, events: pd.DataFrame, y: float = 1.0) -> None:
     """Vertical marks for events (one line each) plus hoverable markers (label, date, source).
 
-    The hoverable markers sit at height `y` of the first panel.
+    The hoverable markers sit at height `y` of the first panel. Open-weight and API-only
+    releases differ in dash and symbol; each category has a colour no data series uses.
     """
     if events.empty:
         return
     # Subplot figures place the markers on the first panel; plain figures have no grid.
     grid = {"row": 1, "col": 1} if getattr(fig, "_grid_ref", None) else {}
-    for cat, group in events.groupby("category"):
-        cat = str(cat)
+    weights = events["weights"] if "weights" in events else pd.Series("", index=events.index)
+    for (cat, kind), group in events.groupby([events["category"], weights.fillna("")]):
+        color = EVENT_COLORS.get(str(cat), EVENT_COLORS["other"])
+        _dash, symbol, suffix = WEIGHTS_STYLE.get(str(kind), WEIGHTS_STYLE[""])
         dates = pd.to_datetime(group["date"])
         fig.add_trace(
             go.Scatter(
@@ -267,10 +335,10 @@ def event_marks(fig: go.Figure, events: pd.DataFrame, y: float = 1.0) -> None:
                 y=[y] * len(group),
                 yaxis="y",
                 mode="markers",
-                name=f"Event: {cat.replace('_', ' ')}",
-                marker={"symbol": "line-ns-open", "size": 18, "color": COLORS.get(cat, "#999")},
+                name=f"Event: {EVENT_NAMES.get(str(cat), str(cat))}{suffix}",
+                marker={"symbol": symbol, "size": 18, "color": color, "line": {"color": color}},
                 customdata=[
-                    [str(d.date()), str(lab), str(s)]
+                    [str(d.date()), plotly_text(lab), plotly_text(s)]
                     for d, lab, s in zip(dates, group["label"], group["source"], strict=True)
                 ],
                 hovertemplate=EVENT_HOVER,
@@ -288,11 +356,18 @@ def event_marks(fig: go.Figure, events: pd.DataFrame, y: float = 1.0) -> None:
             "x1": d,
             "y0": 0,
             "y1": 1,
-            "line": {"width": 1, "dash": "dot", "color": COLORS.get(c, "#999")},
-            "opacity": 0.3,
+            "line": {
+                "width": 1,
+                "dash": WEIGHTS_STYLE.get(str(w), WEIGHTS_STYLE[""])[0],
+                "color": EVENT_COLORS.get(str(c), EVENT_COLORS["other"]),
+            },
+            "opacity": 0.5,
             "layer": "below",
+            "name": "event",
         }
-        for d, c in zip(pd.to_datetime(events["date"]), events["category"], strict=True)
+        for d, c, w in zip(
+            pd.to_datetime(events["date"]), events["category"], weights.fillna(""), strict=True
+        )
     ]
     fig.update_layout(shapes=list(fig.layout.shapes) + shapes)
 

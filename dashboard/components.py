@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import profile
+from dashboard import profile, safe
 from dashboard.theme import money, pct
 from dashboard.views import View
 
@@ -47,8 +47,8 @@ def metric_card(
         return
     delta = pct(yoy) + " YoY" if yoy is not None and pd.notna(yoy) else None
     col.metric(label, money(float(row["value"]), str(row["unit"])), delta=delta)
-    link = f"[source]({row['source_url']})" if row["source_url"] else "no source link"
-    col.caption(f"{row['label']} · {link}")
+    link = safe.md_link("source", row["source_url"]) if row["source_url"] else "no source link"
+    col.caption(f"{safe.md_text(row['label'])} · {link}")
 
 
 def render(view: View) -> None:

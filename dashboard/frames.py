@@ -165,15 +165,36 @@ def _fill_quarters(frame: pd.DataFrame, basis: str) -> pd.DataFrame:
     return pd.concat([frame, gaps]).sort_values("period_end").reset_index(drop=True)
 
 
-def clip(frame: pd.DataFrame, window: tuple[date | None, date | None]) -> pd.DataFrame:
-    """Keep rows whose period_end falls inside the window (either bound may be open)."""
+Window = tuple[date | None, date | None]
+
+
+def bounds(window: Window) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """The first day of the `from` quarter and the last day of the `to` quarter.
+
+    The view state stores both ends as quarter-end dates; daily series (prices, scores, events)
+    must start on the quarter's first day, or "from 2025Q1" would lose January to March.
+    Fiscal and calendar quarters share their boundaries (the fiscal year ends 31 March).
+    """
     start, end = window
-    keep = pd.Series(True, index=frame.index)
-    if start:
-        keep &= frame["period_end"] >= pd.Timestamp(start)
-    if end:
-        keep &= frame["period_end"] <= pd.Timestamp(end)
-    return frame[keep].reset_index(drop=True)
+    first = pd.Period(pd.Timestamp(start), freq="Q").start_time if start else None
+    return first, (pd.Timestamp(end) if end else None)
+
+
+def within(dates: pd.Series, window: Window) -> pd.Series:
+    """True for the dates inside the window (either bound may be open)."""
+    first, last = bounds(window)
+    when = pd.to_datetime(dates)
+    keep = pd.Series(True, index=dates.index)
+    if first is not None:
+        keep &= when >= first
+    if last is not None:
+        keep &= when <= last
+    return keep
+
+
+def clip(frame: pd.DataFrame, window: Window, column: str = "period_end") -> pd.DataFrame:
+    """Keep rows whose date (`column`) falls inside the window (either bound may be open)."""
+    return frame[within(frame[column], window)].reset_index(drop=True)
 
 
 def derive(frame: pd.DataFrame, how: str, basis: str) -> pd.DataFrame:
@@ -289,3 +310,48 @@ def shift(frame: pd.DataFrame, quarters: int, basis: str) -> pd.DataFrame:
 def latest(frame: pd.DataFrame) -> pd.Series | None:
     """The newest row of a frame, or None."""
     return None if frame.empty else frame.iloc[-1]
+
+
+#: The importance of an event whose row leaves it blank: a category's headline events are
+#: major; a Qwen release is minor (one of many snapshots) unless its row marks it major.
+DEFAULT_IMPORTANCE = {
+    "earnings": "major",
+    "capex_commitment": "major",
+    "conference": "major",
+    "qwen_release": "minor",
+}
+EVENT_COLUMNS = ["date", "category", "weights", "importance", "label", "source", "source_id"]
+
+
+def events(
+    frame: pd.DataFrame,
+    names: dict[str, str],
+    categories: tuple[str, ...] | list[str],
+    importance: str = "all",
+    window: Window = (None, None),
+) -> pd.DataFrame:
+    """The events to mark: one row per date, category and weights, in the window.
+
+    Rows reporting the same event (the same day's release told by two sources, a results call
+    and its guidance) become one mark whose label names them all. `importance` "major" keeps
+    the major events only; a blank importance takes its category's default.
+    """
+    ev = frame[frame["category"].isin(categories)].copy()
+    for col in ("weights", "importance"):
+        ev[col] = ev[col].fillna("").astype(str) if col in ev else ""
+    blank = ev["importance"] == ""
+    ev.loc[blank, "importance"] = ev.loc[blank, "category"].map(DEFAULT_IMPORTANCE).fillna("minor")
+    if importance == "major":
+        ev = ev[ev["importance"] == "major"]
+    ev = ev[within(ev["date"], window)]
+    if ev.empty:
+        return pd.DataFrame(columns=EVENT_COLUMNS)
+    ev["date"] = pd.to_datetime(ev["date"]).dt.strftime("%Y-%m-%d")
+    ev["source"] = [names.get(str(i), str(i)) for i in ev["source_id"]]
+    grouped = ev.groupby(["date", "category", "weights"], sort=True).agg(
+        importance=("importance", lambda x: "major" if (x == "major").any() else "minor"),
+        label=("label", lambda x: " / ".join(dict.fromkeys(map(str, x)))),
+        source=("source", lambda x: " ; ".join(dict.fromkeys(map(str, x)))),
+        source_id=("source_id", lambda x: " ; ".join(dict.fromkeys(map(str, x)))),
+    )
+    return grouped.reset_index()[EVENT_COLUMNS]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import event_marks, footnote
-from dashboard.theme import ADOPTION_COLORS, COLORS
+from dashboard.charts import EVENT_COLORS, event_marks, footnote
+from dashboard.safe import plotly_text
+from dashboard.theme import ADOPTION_COLORS
 
 #: Per point only the close travels; currency and source are the trace's own (one per series).
 PRICE_HOVER = (
@@ -19,8 +20,12 @@ WINDOW_HOVER = (
     "<br>excess %{y:+.1f}%<br>closes %{customdata[7]} to %{customdata[8]}"
     "<br>Source: %{customdata[9]}<extra></extra>"
 )
-CATEGORY_NAMES = {"qwen_release": "Qwen release", "earnings": "Earnings release"}
-SYMBOLS = {"qwen_release": "diamond", "earnings": "circle"}
+CATEGORY_NAMES = {
+    "qwen_release": "Qwen release",
+    "earnings": "Earnings release",
+    "conference": "Conference",
+}
+SYMBOLS = {"qwen_release": "diamond", "earnings": "circle", "conference": "triangle-up"}
 
 
 def price_figure(
@@ -45,7 +50,7 @@ def price_figure(
                 },
                 customdata=f["price"].round(4).to_numpy(),
                 hovertemplate=PRICE_HOVER.format(
-                    currency=str(f["currency"].iloc[0]), source=source
+                    currency=plotly_text(f["currency"].iloc[0]), source=plotly_text(source)
                 ),
             )
         )
@@ -71,7 +76,7 @@ def window_figure(windows: pd.DataFrame, window: str, note: str) -> go.Figure:
     """
     fig = go.Figure()
     for (category, ticker), g in windows.groupby(["category", "ticker"], sort=True):
-        color = COLORS.get(str(category), "#999")
+        color = EVENT_COLORS.get(str(category), EVENT_COLORS["other"])
         fig.add_trace(
             go.Scatter(
                 x=pd.to_datetime(g["event_date"]),
@@ -86,7 +91,7 @@ def window_figure(windows: pd.DataFrame, window: str, note: str) -> go.Figure:
                 },
                 customdata=[
                     [
-                        r["event"][:70],
+                        plotly_text(r["event"][:70]),
                         r["event_date"],
                         r["ticker"],
                         window,
@@ -95,7 +100,7 @@ def window_figure(windows: pd.DataFrame, window: str, note: str) -> go.Figure:
                         r["benchmark_pct"],
                         r["from_close"],
                         r["to_close"],
-                        r["source"],
+                        plotly_text(r["source"]),
                     ]
                     for r in g.to_dict("records")
                 ],

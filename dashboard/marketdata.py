@@ -7,11 +7,10 @@ so no series is spliced from two vendors. Returns use adjusted closes where the 
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pandas as pd
 
+from dashboard import frames
 from etl import transform
 
 #: Stock -> the benchmark its excess return is measured against (same exchange and calendar).
@@ -111,15 +110,13 @@ def event_windows(
     by_ticker: dict[str, pd.DataFrame],
     events: pd.DataFrame,
     key: int,
-    span: tuple[date | None, date | None] = (None, None),
+    span: frames.Window = (None, None),
 ) -> pd.DataFrame:
     """One row per (event, stock): raw return over the window, the benchmark's, and the excess."""
     first, last = WINDOWS[key]
     rows = []
-    for ev in events.to_dict("records"):
+    for ev in events[frames.within(events["date"], span)].to_dict("records"):
         when = pd.Timestamp(str(ev["date"]))
-        if (span[0] and when < pd.Timestamp(span[0])) or (span[1] and when > pd.Timestamp(span[1])):
-            continue
         for stock, bench in BENCHMARKS.items():
             if stock not in by_ticker:
                 continue
@@ -150,16 +147,14 @@ def event_windows(
 
 
 def indexed(
-    by_ticker: dict[str, pd.DataFrame], tickers: tuple[str, ...], start: date | None
+    by_ticker: dict[str, pd.DataFrame], tickers: tuple[str, ...], window: frames.Window
 ) -> dict[str, pd.DataFrame]:
-    """Each ticker's price rebased to 100 on its first day on or after `start`."""
+    """Each ticker's price in the window, rebased to 100 on its first day in it."""
     out = {}
     for t in tickers:
         if t not in by_ticker:
             continue
-        f = by_ticker[t]
-        if start:
-            f = f[f["date"] >= pd.Timestamp(start)]
+        f = frames.clip(by_ticker[t], window, "date")
         if f.empty:
             continue
         out[t] = f.assign(index=f["price"] / f["price"].iloc[0] * 100.0)

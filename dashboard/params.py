@@ -1,7 +1,7 @@
 """View state <-> URL query parameters. parse() never raises; unknown values fall back to defaults.
 
-URL keys: vintage, ccy, basis, from, to, capex, view, lag, series, q, win, cell, labs. Page choice is
-the URL path (st.navigation url_path), so it needs no key.
+URL keys: vintage, ccy, basis, from, to, capex, view, lag, series, q, win, cell, labs, events,
+importance, quarter. Page choice is the URL path (st.navigation url_path), so it needs no key.
 """
 
 from __future__ import annotations
@@ -42,6 +42,12 @@ ADOPTION_SERIES = (
     "tokens_per_day",
     "hf_derivatives",
 )
+#: Event categories that can be marked on the charts, and those marked by default: with only
+#: the major events of these two, the default Spending view draws at most 15 lines.
+EVENT_CATEGORIES = ("qwen_release", "capex_commitment", "earnings", "conference", "other")
+DEFAULT_EVENTS = ("qwen_release", "capex_commitment")
+#: "major": flagship releases and the category's headline events; "all": every snapshot too.
+IMPORTANCE = ("major", "all")
 DEFAULT_SERIES = ("lmarena_text_score", "hf_downloads_30d", "hf_qwen_derivative_models")
 CELL_RE = re.compile(r"^([a-z_]{3,40})@(FY\d{4}Q[1-4])$")
 MAX_SEARCH = 80
@@ -63,6 +69,10 @@ class ViewState:
     series: tuple[str, ...] = DEFAULT_SERIES
     q: str = ""
     win: int = 5
+    events: tuple[str, ...] = DEFAULT_EVENTS
+    #: The Overview's quarter (its end date); None shows the latest quarter in range.
+    quarter: date | None = None
+    importance: str = "major"
     #: A coverage cell chosen on the Sources page: "<metric>@<fiscal quarter>".
     cell: str = ""
     #: The Peers page's changes to the declared lab -> company map (etl.models.lab_map).
@@ -172,6 +182,19 @@ def _series(raw: Mapping[str, object], notes: list[str]) -> tuple[str, ...] | No
     return known
 
 
+def _events(raw: Mapping[str, object], notes: list[str]) -> tuple[str, ...] | None:
+    value = _one(raw, "events")
+    if value is None:
+        return None
+    items = [s for s in value.split(",") if s]
+    known = tuple(c for c in EVENT_CATEGORIES if c in items)  # one order, so links compare
+    if len(set(items)) != len(known):
+        notes.append(
+            f"Ignored unknown event categories in the link: expected {', '.join(EVENT_CATEGORIES)}."
+        )
+    return known
+
+
 def parse(raw: Mapping[str, object]) -> ViewState:
     """Turn query parameters into a ViewState; never raises, and says what it ignored."""
     notes: list[str] = []
@@ -192,6 +215,9 @@ def parse(raw: Mapping[str, object]) -> ViewState:
         "win": _window(raw, notes),
         "cell": _cell(raw, notes),
         "labs": _labs(raw, notes),
+        "events": _events(raw, notes),
+        "quarter": _quarter(raw, "quarter", notes),
+        "importance": _choice(raw, "importance", IMPORTANCE, notes),
     }
     q = _one(raw, "q")
     if q is not None:
@@ -212,17 +238,22 @@ def to_query(state: ViewState) -> dict[str, str]:
     out: dict[str, str] = {}
     if state.vintage:
         out["vintage"] = state.vintage
-    for key in ("ccy", "basis", "capex", "view", "q", "cell", "labs"):
+    for key in ("ccy", "basis", "capex", "view", "q", "cell", "labs", "importance"):
         if getattr(state, key) != getattr(DEFAULT, key):
             out[key] = str(getattr(state, key))
     if state.start:
         out["from"] = periods.period_label(state.start, state.basis)
     if state.end:
         out["to"] = periods.period_label(state.end, state.basis)
+    if state.quarter:
+        out["quarter"] = periods.period_label(state.quarter, state.basis)
     if state.lag != DEFAULT.lag:
         out["lag"] = str(state.lag)
     if state.win != DEFAULT.win:
         out["win"] = str(state.win)
     if state.series != DEFAULT.series:
         out["series"] = ",".join(state.series)
+    if state.events != DEFAULT.events:
+        # An empty value says "no events", which differs from leaving the key out (the default).
+        out["events"] = ",".join(state.events)
     return out

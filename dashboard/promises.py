@@ -13,7 +13,9 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard import safe
 from dashboard.charts import _custom, _hover, _layout, footnote
+from dashboard.safe import plotly_text
 from dashboard.theme import COLORS, count, money, unit_label
 from etl import disclosures
 
@@ -160,7 +162,7 @@ def figure(b: Burndown, note: str) -> go.Figure:
         y=b.target,
         line_dash="dot",
         line_color=COLORS["capex_commitment"],
-        annotation_text=f"Pledge: {b.pledge['statement']}",
+        annotation_text=f"Pledge: {plotly_text(b.pledge['statement'])}",
         annotation_position="top left",
     )
     for status, symbol in (("announced", "triangle-down"), ("reported", "triangle-down-open")):
@@ -175,7 +177,11 @@ def figure(b: Burndown, note: str) -> go.Figure:
                 name=f"Statements ({'the company' if status == 'announced' else 'reported by others'})",
                 marker={"symbol": symbol, "size": 13, "color": COLORS["capex_commitment"]},
                 customdata=[
-                    [str(r["date"]), _wrap(str(r["statement"])), _wrap(f"“{r['quote']}”")]
+                    [
+                        str(r["date"]),
+                        _wrap(plotly_text(r["statement"])),
+                        _wrap(plotly_text(f"“{r['quote']}”")),
+                    ]
                     for r in rows.to_dict("records")
                 ],
                 hovertemplate=(
@@ -184,7 +190,7 @@ def figure(b: Burndown, note: str) -> go.Figure:
                 ),
             )
         )
-    title = f"Pledge burn-down: {b.pledge['statement']}<br><sup>{summary(b)}</sup>"
+    title = f"Pledge burn-down: {plotly_text(b.pledge['statement'])}<br><sup>{summary(b)}</sup>"
     _layout(fig, title, unit_label(b.unit))
     # The summary line takes the title's second row, so the legend goes under the plot.
     fig.update_layout(
@@ -246,13 +252,15 @@ def strip_figure(
             mark += "◆" if r["basis_changed"] else ""
             zr.append(_STATUS_CODE[status])
             tr.append((_cell_text(r["value"], str(r["unit"])) + " " + mark).strip())
-            said = _wrap(f"“{r['wording']}”") if r["wording"] else "not found in the release"
-            flag = " · went silent" if r["went_silent"] else ""
-            flag += f" · basis now: {r['basis']}" if r["basis_changed"] else ""
-            hr.append(
-                f"<b>{q} · {labels[kpi]}</b><br>{status}{flag}<br>{said}"
-                f"<br>Source: {names.get(str(r['source_id']), r['source_id'])}"
+            said = (
+                _wrap(plotly_text(f"“{r['wording']}”"))
+                if r["wording"]
+                else "not found in the release"
             )
+            flag = " · went silent" if r["went_silent"] else ""
+            flag += f" · basis now: {plotly_text(r['basis'])}" if r["basis_changed"] else ""
+            source = plotly_text(names.get(str(r["source_id"]), r["source_id"]))
+            hr.append(f"<b>{q} · {labels[kpi]}</b><br>{status}{flag}<br>{said}<br>Source: {source}")
         z.append(zr)
         text.append(tr)
         hover.append(hr)
@@ -281,9 +289,9 @@ def strip_figure(
         )
     )
     docs = {
-        str(r["fiscal_period"]): str(r["source_url"])
+        str(r["fiscal_period"]): safe.web_url(r["source_url"])
         for r in marked.to_dict("records")
-        if str(r["source_url"]).startswith("https://")
+        if safe.web_url(r["source_url"])
     }
     fig.update_xaxes(
         tickvals=quarters_drawn,

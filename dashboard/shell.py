@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from etl import periods
 from etl.export import diff_facts
 from etl.store import Store
 
+log = logging.getLogger(__name__)
 STATE_KEY = "view_state"
 CURRENCY_LABELS = {"RMB": "RMB", "USD": "US$ (release rate)", "USD_avg": "US$ (quarter avg)"}
 
@@ -85,6 +87,12 @@ def on_widget(field: str, key: str) -> None:
         update(start=start.date(), end=end.date())
     elif field == "series":
         update(series=tuple(value))
+    elif field == "quarter":
+        update(quarter=value.date() if value is not None else None)
+    elif field == "events":
+        update(events=tuple(c for c in params.EVENT_CATEGORIES if c in (value or ())))
+    elif value is None:  # a segmented control clicked off: back to the default
+        update(**{field: getattr(params.DEFAULT, field)})
     else:
         update(**{field: value})
 
@@ -180,10 +188,38 @@ def share_box(current: Page, vintage: str) -> None:
             data=make_bundle,
             file_name=f"aiimpact_{page}_{vintage}.zip",
             mime="application/zip",
-            on_click="ignore",
+            on_click=check_snapshot,
+            args=(root, vintage),
             icon=":material/download:",
             help="Interactive charts as one offline HTML file, the data in view as CSV, metadata and a citation.",
         )
+    problem = st.session_state.get(SNAPSHOT_ERROR)
+    if problem:
+        # Outside the expander, which may be closed by the rerun that brings this message.
+        st.sidebar.error(problem, icon=":material/error:")
+
+
+#: Session key of the last snapshot download's failure, shown until a download succeeds.
+SNAPSHOT_ERROR = "snapshot_error"
+
+
+def check_snapshot(root: str, vintage: str) -> None:
+    """Download callback: find out whether the bundle can be built, and keep the reason if not.
+
+    The bundle itself is built on Streamlit's download thread, whose failure the browser
+    shows only as a generic note for a few seconds; this rerun says what went wrong.
+    """
+    try:
+        Store(Path(root)).read_all(vintage)
+    except Exception:  # any store fault: the viewer needs the reason, not a traceback
+        # The server log keeps the details (paths are not for viewers).
+        log.exception("snapshot of vintage %s cannot be built", vintage)
+        st.session_state[SNAPSHOT_ERROR] = (
+            f"The snapshot could not be built: data vintage `{vintage}` can no longer be read "
+            "on this server. Reload the page to view the current data, then download again."
+        )
+    else:
+        st.session_state.pop(SNAPSHOT_ERROR, None)
 
 
 def notices() -> None:

@@ -15,6 +15,7 @@ import io
 import json
 import sys
 import zipfile
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,7 @@ def to_html(view: views.View, meta: dict[str, Any], cite: str) -> str:
         "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px}</style>"
         f"</head><body><h1>{title}</h1>"
         f"<p>Data vintage <code>{html.escape(str(meta['vintage']))}</code>; FX: {html.escape(meta['fx_policy'])}.</p>"
+        + "".join(f"<p class='note'>{html.escape(m)}</p>" for m in view.messages)
         + "".join(parts)
         + f"<h2>Data in view</h2>{_table_html(view.data)}"
         + f"<h2>Cite this view</h2><p>{html.escape(cite)}</p></body></html>"
@@ -137,17 +139,49 @@ def bundle(
     return buf.getvalue()
 
 
-def from_query(link: str, data_dir: Path) -> tuple[bytes, str]:
-    """Build the bundle for a dashboard link or '<page>?<query>' string; return (zip, page)."""
+class RefusedLink(ValueError):
+    """A link the snapshot cannot honour exactly (it refuses rather than substitutes)."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A built bundle, its page, and what the viewer would have been told on screen."""
+
+    data: bytes
+    page: str
+    messages: tuple[str, ...] = ()
+
+
+def _page(path: str) -> str:
+    """The page key of a link's path; the root is the default page, anything unknown is refused."""
+    key = path.strip("/").split("/")[-1]
+    if key == "":
+        return pages.DEFAULT.key
+    if key not in pages.BY_KEY:
+        known = ", ".join(pages.BY_KEY)
+        raise RefusedLink(f"unknown page {key[:40]!r}: expected one of {known}")
+    return key
+
+
+def from_query(link: str, data_dir: Path) -> Snapshot:
+    """Build the bundle for a dashboard link or '<page>?<query>' string.
+
+    A malformed or unknown vintage, or an unknown page, raises RefusedLink or
+    UnknownVintageError: a bundle of other data than the link names would cite that link falsely.
+    """
     parts = urlsplit(link if "?" in link else "?" + link)
-    page = pages.from_url_path(parts.path.strip("/").split("/")[-1]).key
-    s = params.parse({k: v[-1] for k, v in parse_qs(parts.query).items()})
+    page = _page(parts.path)
+    raw = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+    s = params.parse(raw)
+    if "vintage" in raw and s.vintage is None:
+        raise RefusedLink(f"the link's vintage {raw['vintage'][:40]!r} is not a valid vintage id")
     store = Store(config.store_dir(data_dir))
     vintage = store.resolve(s.vintage)
     s = params.replace(s, vintage=vintage)
     tables = store.read_all(vintage)
     view = views.build(page, tables, s)
-    return bundle(view, s, tables, store.manifest(vintage), link), page
+    data = bundle(view, s, tables, store.manifest(vintage), link)
+    return Snapshot(data, page, (*s.notices, *view.messages))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,12 +192,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data-dir", default=None)
     args = p.parse_args(argv)
     try:
-        data, page = from_query(args.view, config.data_dir(args.data_dir))
+        snap = from_query(args.view, config.data_dir(args.data_dir))
     except Exception as exc:  # a bad link or store: one clear line, exit 2
         print(f"snapshot: {exc}", file=sys.stderr)  # noqa: T201
         return 2
-    Path(args.out).write_bytes(data)
-    print(f"wrote {args.out} ({page} view, {len(data)} bytes)", file=sys.stderr)  # noqa: T201
+    for message in snap.messages:
+        print(f"snapshot: note: {message}", file=sys.stderr)  # noqa: T201
+    try:
+        Path(args.out).write_bytes(snap.data)
+    except OSError as exc:  # the file system refused: the ETL's exit code for that (5)
+        print(f"snapshot: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)  # noqa: T201
+        return 5
+    print(f"wrote {args.out} ({snap.page} view, {len(snap.data)} bytes)", file=sys.stderr)  # noqa: T201
     return 0
 
 

@@ -11,8 +11,19 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import arena, arena_chart, charts, frames, marketdata, pages, params, promises
+from dashboard import (
+    arena,
+    arena_chart,
+    charts,
+    frames,
+    marketdata,
+    pages,
+    params,
+    promises,
+    safe,
+)
 from dashboard.params import ViewState
+from etl import periods
 from etl.models import METRICS
 from etl.transform import FX_POLICY_TEXT
 
@@ -69,6 +80,10 @@ class View:
     adoption_cards: list[tuple[str, pd.Series]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     heading: str = ""
+    #: The Overview: the quarters its picker offers (newest first), and a line under each card
+    #: (the company's stated YoY with its source, or why no YoY is shown), markdown-escaped.
+    quarters: list[pd.Timestamp] = field(default_factory=list)
+    card_notes: list[str] = field(default_factory=list)
     #: A page's extra tables (the Market page's series sources, its event windows).
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
     windows: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -90,7 +105,8 @@ def footnote_text(
     shown = "; ".join(names[:4])
     if len(names) > 4:
         shown += f"; and {len(names) - 4} more (see Sources page)"
-    return (
+    # Escaped once here for every chart: plotly draws a footnote's text as HTML.
+    return safe.plotly_text(
         f"Sources: {shown or 'none in range'}.{fx_text(parts, ccy, rate)} {extra}Vintage {vintage}."
     )
 
@@ -164,6 +180,38 @@ class _Ctx:
         )
 
 
+def _has_values(*parts: pd.DataFrame) -> bool:
+    return any(len(f) and f["value"].notna().any() for f in parts)
+
+
+def range_message(c: _Ctx, span: str = "") -> str:
+    """Why a page draws nothing for a valid range: the range asked for and the data's span.
+
+    `span` describes what the page draws when that is not the quarterly figures.
+    """
+    s = c.s
+    asked = " to ".join(
+        (
+            periods.period_label(s.start, s.basis) if s.start else "the first quarter",
+            periods.period_label(s.end, s.basis) if s.end else "the latest quarter",
+        )
+    )
+    quarters = c.facts.loc[
+        (c.facts["entity"] == "alibaba")
+        & (c.facts["fiscal_period"].fillna("").astype(str) != "")
+        & c.facts["value"].notna(),
+        "period_end",
+    ]
+    ends = pd.to_datetime(quarters)
+    span = span or (
+        f"this vintage's quarterly figures run from {frames.label(ends.min(), s.basis)} to "
+        f"{frames.label(ends.max(), s.basis)}"
+        if len(ends)
+        else "this vintage holds no quarterly figures"
+    )
+    return f"Nothing on file for {asked}: {span}. Widen the date range in the sidebar."
+
+
 def overview(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     """Latest quarter cards, the headline chart and the latest adoption observations."""
     c = _Ctx(tables, s)
@@ -172,34 +220,34 @@ def overview(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         view.messages.append(
             "No daily USD/CNY rates are in this vintage, so the quarter-average view has no values: run `python -m etl refresh --source yahoo`."
         )
-    newest = frames.latest(c.q("revenue"))
-    view.heading = (
-        f"Latest quarter on file: {newest['label']}"
-        if newest is not None
-        else "No quarter in range"
-    )
-    for label, metric in CARD_METRICS:
-        full = c.q(metric, clip=False)
-        row = (
-            None
-            if newest is None
-            else frames.latest(full[full["period_end"] == newest["period_end"]])
-        )
-        if (row is None or pd.isna(row["value"])) and metric in CARD_SUCCESSORS:
-            # The segment the company reports from FY2027 (a different basis, labelled so).
-            label, metric = CARD_SUCCESSORS[metric]
-            full = c.q(metric, clip=False)
-            row = (
-                None
-                if newest is None
-                else frames.latest(full[full["period_end"] == newest["period_end"]])
-            )
-        change = None
-        if row is not None:
-            yoy = frames.derive(full, "yoy", s.basis)
-            change = float(yoy.loc[yoy["period_end"] == row["period_end"], "value"].iloc[0])
-        view.cards.append((label, row, change))
     capex, ebita, fcf = c.q("capex"), c.q("adjusted_ebita"), c.q("free_cash_flow")
+    revenue = c.q("revenue", clip=False).dropna(subset=["value"])
+    view.quarters = list(revenue["period_end"][::-1])
+    newest = frames.latest(c.q("revenue").dropna(subset=["value"]))
+    _adoption_cards(c, view)
+    if s.quarter is not None:
+        picked = revenue[revenue["period_end"] == pd.Timestamp(s.quarter)]
+        if len(picked):
+            newest = picked.iloc[-1]
+        else:
+            view.messages.append(
+                f"No figures on file for {periods.period_label(s.quarter, s.basis)}; showing the "
+                "latest quarter in range."
+            )
+    if newest is None and not _has_values(capex, ebita, fcf):
+        view.heading = "No quarter in range"
+        view.messages.append(range_message(c))
+        return view
+    if newest is None:
+        view.heading = "No quarter in range"
+    elif newest["period_end"] == revenue["period_end"].max():
+        view.heading = f"Latest quarter on file: {newest['label']}"
+    else:
+        view.heading = (
+            f"Quarter shown: {newest['label']} (quarter ended {newest['period_end']:%Y-%m-%d})"
+        )
+    for label, metric in CARD_METRICS:
+        _card(c, view, label, metric, newest)
     note = c.note(
         [capex, ebita, fcf],
         "Capex: the two capex lines of the free cash flow reconciliation. ",
@@ -211,13 +259,59 @@ def overview(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
             f"capex_ebita_fcf_{s.ccy}_{c.v}",
         )
     )
-    for metric in HEADLINE_ADOPTION:
-        entities = ("qwen",) if metric.startswith("lmarena") else frames.ADOPTION_ENTITIES
-        obs = frames.latest(frames.observations(c.facts, metric, c.names, entities=entities))
-        if obs is not None:
-            view.adoption_cards.append((metric, obs))
     view.data = _collect({"Capex": capex, "Adjusted EBITA": ebita, "Free cash flow": fcf})
     return view
+
+
+def _row_at(frame: pd.DataFrame, when: pd.Timestamp) -> pd.Series | None:
+    return frames.latest(frame[frame["period_end"] == when])
+
+
+def _card(c: _Ctx, view: View, label: str, metric: str, quarter: pd.Series | None) -> None:
+    """One card: the figure of the quarter shown, our YoY (n.m. across a sign change) and the
+    company's stated YoY beside it when the release states one."""
+    full = c.q(metric, clip=False)
+    row = None if quarter is None else _row_at(full, quarter["period_end"])
+    if (row is None or pd.isna(row["value"])) and metric in CARD_SUCCESSORS:
+        # The segment the company reports from FY2027 (a different basis, labelled so).
+        label, metric = CARD_SUCCESSORS[metric]
+        full = c.q(metric, clip=False)
+        row = None if quarter is None else _row_at(full, quarter["period_end"])
+    change, notes = None, []
+    if row is not None:
+        yoy = frames.derive(full, "yoy", c.s.basis)
+        change = float(yoy.loc[yoy["period_end"] == row["period_end"], "value"].iloc[0])
+        before = _row_at(full, row["period_end"] - pd.offsets.QuarterEnd(4))
+        if (
+            before is not None
+            and pd.notna(before["value"])
+            and (before["value"] < 0 or (before["value"] > 0) != (row["value"] > 0))
+        ):
+            # A change from or across a loss has no meaningful percentage (-562% said nothing).
+            change = None
+            notes.append("YoY n.m. (sign change)")
+        stated = _row_at(c.q(f"{metric}_yoy_pct", clip=False), row["period_end"])
+        if f"{metric}_yoy_pct" in METRICS and stated is not None and pd.notna(stated["value"]):
+            notes.append(
+                f"Company states {stated['value']:+.0f}% YoY · "
+                + safe.md_link(f"{stated['label']} release", stated["source_url"])
+            )
+    view.cards.append((label, row, change))
+    view.card_notes.append(
+        safe.md_text(notes[0])
+        if notes and notes[0].startswith("YoY") and len(notes) == 1
+        else " · ".join(safe.md_text(n) if n.startswith("YoY") else n for n in notes)
+    )
+
+
+def _adoption_cards(c: _Ctx, view: View) -> None:
+    """The latest point of each headline adoption series (whatever the date range)."""
+    for metric in HEADLINE_ADOPTION:
+        obs = frames.latest(
+            frames.observations(c.facts, metric, c.names, entities=_entities(metric))
+        )
+        if obs is not None:
+            view.adoption_cards.append((metric, obs))
 
 
 CAPEX_NAMES = {
@@ -252,8 +346,17 @@ def spending(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     adoption = {}
     for metric in [m for m in s.series if m in available]:
         obs = frames.observations(c.facts, metric, c.names, (s.start, s.end), _entities(metric))
+        if obs.empty:
+            view.messages.append(_not_in_range(c, metric))
+            continue
         adoption[metric] = frames.derive(obs, "index", s.basis) if s.view == "index" else obs
-    events = _events(c, ["qwen_release", "earnings", "capex_commitment"])
+    events = _events(c, s.events, s.importance)
+    front = frames.clip(arena.frontier(c.facts, c.names), (s.start, s.end), "date")
+    if not _has_values(capex, *adoption.values()) and front.empty:
+        view.messages.append(range_message(c))
+        return view
+    if not s.series:
+        view.messages.append("No adoption series chosen: pick one or more above the chart.")
     if capex["value"].notna().sum() == 0:
         view.messages.append(
             "No capex figures in this range for the chosen view (TTM needs four consecutive quarters on file)."
@@ -270,9 +373,9 @@ def spending(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         capex, name, adoption, events, note, kind=kind, commitment=commitment, stated=stated
     )
     view.charts.append(Chart("spending_chart", fig, f"capex_{s.capex}_{s.view}_vs_adoption_{c.v}"))
-    front = arena.frontier(c.facts, c.names, (s.start, s.end))
+    drawn = [capex["period_end"], *(f["period_end"] for f in adoption.values()), front["date"]]
     if len(front):
-        releases = _events(c, ["qwen_release"])
+        releases = _events(c, [e for e in s.events if e == "qwen_release"], s.importance)
         fnote = c.note(
             [front.assign(value=front["qwen"])],
             "A lab's score on a date is its best model's, from LM Arena's official rows with rank "
@@ -283,11 +386,18 @@ def spending(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
             Chart(
                 "spending_frontier",
                 arena_chart.frontier_figure(
-                    front, releases, fnote, arena.lab_lines(c.facts, (s.start, s.end))
+                    safe.plotly_frame(front, FRONTIER_TEXT),
+                    safe.plotly_frame(releases, EVENT_TEXT),
+                    fnote,
+                    safe.plotly_frame(arena.lab_lines(c.facts, (s.start, s.end)), LAB_TEXT),
                 ),
                 f"lmarena_frontier_{c.v}",
             )
         )
+    charts.share_dates(
+        [ch.figure for ch in view.charts], charts.date_span(*frames.bounds((s.start, s.end)), drawn)
+    )
+    # After the shared date span: the KPI strip's axis is its quarters, not dates.
     promised = _promises(c, view)
     parts = {name: capex, **{METRICS[m].label: f for m, f in adoption.items()}}
     if stated is not None:
@@ -379,6 +489,23 @@ def _statement_rows(rows: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     )
 
 
+def _not_in_range(c: _Ctx, metric: str) -> str:
+    """The one-line note that stands in for the panel of a series with nothing in range."""
+    every = frames.observations(c.facts, metric, c.names, entities=_entities(metric))
+    on_file = (
+        f"its figures run from {every['label'].iloc[0]} to {every['label'].iloc[-1]}"
+        if len(every)
+        else "none is on file"
+    )
+    return f"{METRICS[metric].label}: nothing in this date range ({on_file})."
+
+
+#: Data strings of the frontier chart and of event marks (escaped before plotly draws them).
+FRONTIER_TEXT = ("qwen_model", "rival_lab", "rival_model", "source")
+EVENT_TEXT = ("label", "source")
+LAB_TEXT = ("model", "name", "source")
+
+
 def _entities(metric: str) -> tuple[str, ...]:
     return ("qwen",) if metric.startswith("lmarena") else frames.ADOPTION_ENTITIES
 
@@ -404,16 +531,10 @@ def available_series(facts: pd.DataFrame) -> list[str]:
     return [m for m in params.ADOPTION_SERIES if m in present]
 
 
-def _events(c: _Ctx, categories: list[str]) -> pd.DataFrame:
-    ev = c.events[c.events["category"].isin(categories)].copy()
-    ev["source"] = ev["source_id"].map(c.names).fillna(ev["source_id"])
-    when = pd.to_datetime(ev["date"])
-    keep = pd.Series(True, index=ev.index)
-    if c.s.start:
-        keep &= when >= pd.Timestamp(c.s.start)
-    if c.s.end:
-        keep &= when <= pd.Timestamp(c.s.end) + pd.offsets.QuarterEnd(1)
-    return ev[keep]
+def _events(
+    c: _Ctx, categories: tuple[str, ...] | list[str], importance: str = "all"
+) -> pd.DataFrame:
+    return frames.events(c.events, c.names, categories, importance, (c.s.start, c.s.end))
 
 
 def profitability(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
@@ -421,6 +542,16 @@ def profitability(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     c = _Ctx(tables, s)
     view = View("profitability")
     ebita, revenue = c.q("adjusted_ebita"), c.q("revenue")
+    cash = {k: c.q(k) for k in ("operating_cash_flow", "capex", "free_cash_flow")}
+    cloud, cloud_ebita, growth = (
+        c.q("cloud_revenue"),
+        c.q("cloud_adjusted_ebita"),
+        c.q("cloud_revenue_yoy_pct"),
+    )
+    ai = {m: c.q(m) for m in ("ai_cloud_revenue", "ai_cloud_adjusted_ebita")}
+    if not _has_values(ebita, revenue, *cash.values(), cloud, cloud_ebita, growth, *ai.values()):
+        view.messages.append(range_message(c))
+        return view
     margin = frames.ratio(c.q("adjusted_ebita", ccy="RMB"), c.q("revenue", ccy="RMB"))
     note = c.note([ebita, revenue], "Margin = adjusted EBITA / revenue. ")
     view.charts.append(
@@ -430,7 +561,6 @@ def profitability(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
             f"adjusted_ebita_margin_{s.ccy}_{c.v}",
         )
     )
-    cash = {k: c.q(k) for k in ("operating_cash_flow", "capex", "free_cash_flow")}
     cash["ocf_less_capex"] = frames.difference(cash["operating_cash_flow"], cash["capex"])
     note = c.note(
         list(cash.values()),
@@ -447,12 +577,6 @@ def profitability(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
             "profit_intensity", charts.intensity_figure(intensity, note), f"capex_intensity_{c.v}"
         )
     )
-    cloud, cloud_ebita, growth = (
-        c.q("cloud_revenue"),
-        c.q("cloud_adjusted_ebita"),
-        c.q("cloud_revenue_yoy_pct"),
-    )
-    ai = {m: c.q(m) for m in ("ai_cloud_revenue", "ai_cloud_adjusted_ebita")}
     note = c.note(
         [cloud, cloud_ebita, growth, *ai.values()],
         "Growth as stated in each release. From FY2027 the segment is AI Cloud and Compute "
@@ -466,6 +590,10 @@ def profitability(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
             f"cloud_segment_{s.ccy}_{c.v}",
         )
     )
+    drawn = [f["period_end"] for f in (ebita, margin, *cash.values(), intensity, cloud, growth)]
+    drawn += [f["period_end"] for f in ai.values()]
+    span = charts.date_span(*frames.bounds((s.start, s.end)), drawn)
+    charts.share_dates([ch.figure for ch in view.charts], span)
     view.data = _collect(
         {
             "Adjusted EBITA": ebita,
@@ -485,6 +613,10 @@ def profitability(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     return view
 
 
+#: The events whose price reaction the Market page measures (every one, major or minor).
+MARKET_EVENTS = ("qwen_release", "earnings", "conference")
+#: Room at the ends of the Market page's date axis: daily lines need none, markers a little.
+MARKER_ROOM = pd.Timedelta(days=7)
 MARKET_TICKERS = ("BABA", "MCHI", "9988.HK", "^HSI")
 MARKET_NOTE = (
     "Descriptive, not causal: other news moves prices too, and windows around dates close "
@@ -501,8 +633,17 @@ def market(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     if not c.by_ticker:
         return view
     view.table = marketdata.coverage(c.by_ticker, c.names)
-    events = _events(c, ["qwen_release", "earnings"])
-    indexed = marketdata.indexed(c.by_ticker, MARKET_TICKERS, s.start)
+    events = _events(c, MARKET_EVENTS)
+    indexed = marketdata.indexed(c.by_ticker, MARKET_TICKERS, (s.start, s.end))
+    if not indexed:
+        first = min(f["date"].min() for f in c.by_ticker.values())
+        last = max(f["date"].max() for f in c.by_ticker.values())
+        view.messages.append(
+            range_message(
+                c, f"this vintage's daily closes run from {first:%Y-%m-%d} to {last:%Y-%m-%d}"
+            )
+        )
+        return view
     price_sources = [
         f.assign(value=f["price"], source=f["source_id"].map(c.names)) for f in indexed.values()
     ]
@@ -514,15 +655,16 @@ def market(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     view.charts.append(
         Chart(
             "market_prices",
-            market_charts.price_figure(indexed, c.names, events, note),
+            market_charts.price_figure(indexed, c.names, _marked(events, s.importance), note),
             f"prices_indexed_{c.v}",
         )
     )
     windows = marketdata.event_windows(c.by_ticker, events, s.win, (s.start, s.end))
     if windows.empty:
         view.messages.append(
-            "No Qwen release or earnings date in range has a full window of prices."
+            "No Qwen release, earnings or conference date in range has a full window of prices."
         )
+        _share_market_dates(view, indexed, windows, s)
         return view
     label = marketdata.window_label(s.win)
     dated = windows.assign(value=windows["excess_pct"])
@@ -536,6 +678,7 @@ def market(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         )
     )
     view.windows = windows
+    _share_market_dates(view, indexed, windows, s)
     view.data = windows.assign(
         series=windows["ticker"] + " " + label + " excess over " + windows["benchmark"],
         period_end=windows["event_date"],
@@ -550,6 +693,19 @@ def market(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         + "%",
     )[DATA_COLUMNS]
     return view
+
+
+def _marked(events: pd.DataFrame, importance: str) -> pd.DataFrame:
+    """The events drawn as lines: the major ones unless the view asks for all."""
+    return events[events["importance"] == "major"] if importance == "major" else events
+
+
+def _share_market_dates(
+    view: View, indexed: dict[str, pd.DataFrame], windows: pd.DataFrame, s: ViewState
+) -> None:
+    drawn = [*(f["date"] for f in indexed.values()), windows["event_date"]]
+    span = charts.date_span(*frames.bounds((s.start, s.end)), drawn, MARKER_ROOM)
+    charts.share_dates([ch.figure for ch in view.charts], span)
 
 
 #: The lines a derived figure rests on (shown with it when its coverage cell is chosen).
@@ -579,7 +735,11 @@ def sources(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
             [" ".join(map(str, r)).lower() for r in shown.itertuples(index=False)],
             index=shown.index,
         )
-        shown = shown[text.str.contains(s.q.lower(), regex=False)]
+        # Every word of the query, in any order ("FY2026Q4 adjusted_ebita" finds that figure).
+        keep = pd.Series(True, index=shown.index)
+        for word in s.q.lower().split():
+            keep &= text.str.contains(word, regex=False)
+        shown = shown[keep]
     view.data = shown.reset_index(drop=True)
     return view
 

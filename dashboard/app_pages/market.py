@@ -7,7 +7,7 @@ from dashboard import components, data, marketdata, params, shell, views
 s = shell.state()
 view = data.view("market", s)
 
-if not view.charts:
+if view.table.empty:  # the coverage table lists every price series of the vintage
     components.empty_state(
         "This vintage holds no market data",
         "Daily closes come bundled in data/market/ (built from data/snapshots/prices/) and from "
@@ -16,7 +16,18 @@ if not view.charts:
     )
     st.stop()
 
-st.segmented_control(
+w1, w2 = st.columns([2, 1])
+w2.segmented_control(
+    "Events marked on the prices",
+    params.IMPORTANCE,
+    default=s.importance,
+    key="w_importance",
+    on_change=shell.on_widget,
+    args=("importance", "w_importance"),
+    format_func=lambda i: "Major only" if i == "major" else "Every event",
+    help="The window chart and table measure every Qwen release, earnings date and conference.",
+)
+w1.segmented_control(
     "Event window (trading days around the event)",
     params.WINDOWS,
     default=s.win,

@@ -1,17 +1,37 @@
 """Overview: the latest quarter at a glance, the headline chart, headline adoption numbers."""
 
+import pandas as pd
 import streamlit as st
 
-from dashboard import components, data, shell
+from dashboard import components, data, safe, shell
 from dashboard.theme import count
+from etl import periods
 from etl.models import METRICS
 
 s = shell.state()
 view = data.view("overview", s)
 
-st.subheader(view.heading)
-for col, (label, row, change) in zip(st.columns(len(view.cards)), view.cards, strict=True):
-    components.metric_card(col, label, row, change)
+head, pick = st.columns([3, 1])
+head.subheader(view.heading)
+if view.quarters:
+    shown = pd.Timestamp(s.quarter) if s.quarter else None
+    pick.selectbox(
+        "Quarter",
+        view.quarters,
+        index=view.quarters.index(shown) if shown in view.quarters else None,
+        placeholder="Latest in range",
+        key="w_quarter",
+        on_change=shell.on_widget,
+        args=("quarter", "w_quarter"),
+        format_func=lambda t: periods.period_label(t.date(), s.basis),
+    )
+if view.cards:  # none when the date range holds no quarter on file
+    for col, (label, row, change), note in zip(
+        st.columns(len(view.cards)), view.cards, view.card_notes, strict=True
+    ):
+        components.metric_card(col, label, row, change)
+        if note:
+            col.caption(note)
 components.render(view)
 
 st.subheader("Adoption: latest figures")
@@ -26,6 +46,6 @@ for col, (metric, obs) in zip(
 ):
     unit = METRICS[metric].unit
     value = count(obs["value"]) if unit in ("count", "tokens") else f"{obs['value']:,.0f}"
-    col.metric(METRICS[metric].label, value, help=obs["note"] or None)
+    col.metric(METRICS[metric].label, value, help=safe.md_text(obs["note"]) or None)
     kind = "measured" if obs.get("basis") == "measured" else "stated"
-    col.caption(f"{kind}, as of {obs['label']} · [source]({obs['source_url']})")
+    col.caption(f"{kind}, as of {obs['label']} · {safe.md_link('source', obs['source_url'])}")

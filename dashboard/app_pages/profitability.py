@@ -8,14 +8,17 @@ from etl.models import METRICS
 s = shell.state()
 tables = data.tables(str(s.vintage))
 view = data.view("profitability", s)
-margin, cash, intensity, cloud = view.charts
-components.chart(margin.figure, margin.key, margin.filename)
-components.chart(cash.figure, cash.key, cash.filename)
-left, right = st.columns(2)
-with left:
-    components.chart(intensity.figure, intensity.key, intensity.filename)
-with right:
-    components.chart(cloud.figure, cloud.key, cloud.filename)
+for message in view.messages:
+    st.info(message)
+if view.charts:  # none when the date range holds no quarter on file
+    margin, cash, intensity, cloud = view.charts
+    components.chart(margin.figure, margin.key, margin.filename)
+    components.chart(cash.figure, cash.key, cash.filename)
+    left, right = st.columns(2)
+    with left:
+        components.chart(intensity.figure, intensity.key, intensity.filename)
+    with right:
+        components.chart(cloud.figure, cloud.key, cloud.filename)
 
 with st.expander("Definitions (company non-GAAP measures)"):
     for metric in (

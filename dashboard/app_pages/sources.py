@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, shell
+from dashboard import data, safe, shell
 from etl.export import to_csv
 from etl.models import METRICS
 
@@ -47,7 +47,8 @@ st.text_input(
 shown = view.data
 st.caption(f"{len(shown)} of {len(facts)} figures in vintage `{v}`")
 st.dataframe(
-    shown,
+    # Only web addresses become clickable (a javascript: or data: URL shows as no link).
+    shown.assign(source_url=shown["source_url"].map(safe.web_url)),
     hide_index=True,
     width="stretch",
     key="sources_table",
@@ -112,7 +113,7 @@ st.caption(
 
 st.subheader("Sources")
 st.dataframe(
-    sources,
+    sources.assign(url=sources["url"].map(safe.web_url)),
     hide_index=True,
     width="stretch",
     column_config={"url": st.column_config.LinkColumn(), "via": st.column_config.LinkColumn()},

@@ -5,6 +5,14 @@ import streamlit as st
 from dashboard import components, data, params, shell, views
 from etl.models import METRICS
 
+EVENT_LABELS = {
+    "qwen_release": "Qwen releases",
+    "capex_commitment": "Capex commitments",
+    "earnings": "Earnings",
+    "conference": "Conferences",
+    "other": "Other",
+}
+
 s = shell.state()
 tables = data.tables(str(s.vintage))
 available = views.available_series(tables["facts"])
@@ -51,8 +59,32 @@ st.multiselect(
     format_func=lambda m: METRICS[m].label,
 )
 
+e1, e2 = st.columns([3, 1.2])
+e1.pills(
+    "Events marked",
+    params.EVENT_CATEGORIES,
+    selection_mode="multi",
+    default=list(s.events),
+    key="w_events",
+    on_change=shell.on_widget,
+    args=("events", "w_events"),
+    format_func=lambda c: EVENT_LABELS[str(c)],
+)
+e2.segmented_control(
+    "Which events",
+    params.IMPORTANCE,
+    default=s.importance,
+    key="w_importance",
+    on_change=shell.on_widget,
+    args=("importance", "w_importance"),
+    format_func=lambda i: "Major only" if i == "major" else "Every event",
+    help="Major: flagship Qwen releases, results, capex commitments, conferences. Every event "
+    "adds each model snapshot and minor item.",
+)
+
 components.render(data.view("spending", s))
 st.caption(
-    "Vertical marks: Qwen releases (purple), earnings releases (grey) and capex commitments (orange); "
-    "hover a mark for its label and source. A YoY view applies to capex only."
+    "Vertical marks: Qwen releases (red; dotted: open weights, dashed: API only), capex "
+    "commitments (yellow), earnings (brown), conferences (pink), other (tan); hover a mark for "
+    "its label and source. A YoY view applies to capex only."
 )

@@ -75,12 +75,12 @@ def test_spending_page_capex_and_adoption(built_real_store: Path) -> None:
     assert modes["LM Arena text score of the lab's best model"] == "lines+markers"
     assert modes["Hugging Face downloads, last 30 days"] == "lines+markers"
     assert modes["Qwen derivative models (stated)"] == "markers"
-    assert any(t["name"].startswith("Event: qwen release") for t in fig["data"])
+    assert any(t["name"].startswith("Event: capex commitment") for t in fig["data"])
 
 
 def test_spending_page_qwen_against_the_frontier(built_real_store: Path) -> None:
     """The frontier chart draws Qwen's best score, the best rival's, the gap; hovers name models."""
-    at = run("spending")
+    at = run("spending", {"importance": "all"})  # every release snapshot marked
     fig = figures(at)[1]
     assert fig["layout"]["title"]["text"].startswith("Qwen against the frontier on LM Arena")
     qwen = trace(fig, "Qwen's best model")
@@ -91,7 +91,7 @@ def test_spending_page_qwen_against_the_frontier(built_real_store: Path) -> None
     assert {row[0] for row in rival["customdata"]} & {"OpenAI", "Google", "Anthropic"}
     ys, rs, gs = decode(qwen["y"]), decode(rival["y"]), decode(gap["y"])
     assert all(abs(r - q - g) < 1e-9 for q, r, g in zip(ys, rs, gs, strict=True))
-    assert any(t["name"] == "Event: qwen release" for t in fig["data"])
+    assert any(t["name"].startswith("Event: Qwen release") for t in fig["data"])
 
 
 def test_spending_cumulative_view_has_commitment_line() -> None:
@@ -132,7 +132,7 @@ def test_market_page_offline(built_real_store: Path) -> None:
     assert "9988.HK: Qwen release" in names
     tables = [d.value for d in at.dataframe]
     windows = next(t for t in tables if "excess_pct" in t.columns)
-    assert set(windows["category"]) == {"qwen_release", "earnings"}
+    assert set(windows["category"]) == {"qwen_release", "earnings", "conference"}
     series = next(t for t in tables if "last date" in t.columns)
     assert set(series["ticker"]) >= {"BABA", "9988.HK", "MCHI", "^HSI"}
 

@@ -114,7 +114,7 @@ def test_spending_adoption_markers_events_commitment() -> None:
     assert "Qwen derivative models (stated)" in names
     adopt = fig.data[names.index("Qwen derivative models (stated)")]
     assert adopt.mode == "markers"
-    assert "Event: qwen release" in names
+    assert "Event: Qwen release" in names
     assert any("380" in (a.text or "") for a in fig.layout.annotations)
     assert fig.layout.yaxis2.title.text == "count"
 

@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import pytest
 import streamlit as st
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as hst
 
 from dashboard import params, snapshot, views
@@ -33,6 +33,9 @@ KEYS = [
     "series",
     "q",
     "win",
+    "events",
+    "importance",
+    "quarter",
     "page",
     "x",
 ]
@@ -41,6 +44,57 @@ QUERIES = hst.dictionaries(
     values=hst.text(min_size=0, max_size=40),
     max_size=5,
 )
+
+#: Valid quarter labels, fiscal and calendar, most of them far outside the data on file.
+QUARTER = hst.builds(
+    "{}{}Q{}".format,
+    hst.sampled_from(["FY", ""]),
+    hst.integers(2000, 2100),
+    hst.integers(1, 4),
+)
+#: Well-formed links: every parameter drawn from its valid choices, ranges at the edges.
+WELL_FORMED = hst.fixed_dictionaries(
+    {},
+    optional={
+        "from": QUARTER,
+        "to": QUARTER,
+        "ccy": hst.sampled_from(params.CURRENCIES),
+        "basis": hst.sampled_from(params.BASES),
+        "capex": hst.sampled_from(params.CAPEX_VIEWS),
+        "view": hst.sampled_from(params.TRANSFORMS),
+        "lag": hst.integers(*params.LAG_RANGE).map(str),
+        "series": hst.lists(hst.sampled_from(params.ADOPTION_SERIES), max_size=4).map(",".join),
+        "win": hst.sampled_from(params.WINDOWS).map(str),
+        "cell": hst.builds("capex@FY{}Q{}".format, hst.integers(2000, 2100), hst.integers(1, 4)),
+        "q": hst.sampled_from(["capex", "FY2026Q4 adjusted_ebita", ""]),
+        "events": hst.lists(hst.sampled_from(params.EVENT_CATEGORIES)).map(",".join),
+        "importance": hst.sampled_from(params.IMPORTANCE),
+        "quarter": QUARTER,
+    },
+)
+#: One quarter as both ends (from equal to to), inside the data or far outside it.
+SAME_QUARTER = QUARTER.map(lambda q: {"from": q, "to": q})
+#: Every valid value of each parameter, on the pages it changes.
+CHOICES = [
+    *(
+        (page, "ccy", v)
+        for v in params.CURRENCIES
+        for page in ("overview", "spending", "profitability")
+    ),
+    *(
+        (page, "basis", v)
+        for v in params.BASES
+        for page in ("overview", "spending", "profitability", "market")
+    ),
+    *(("spending", "capex", v) for v in params.CAPEX_VIEWS),
+    *(("spending", "view", v) for v in params.TRANSFORMS),
+    *(("spending", "lag", str(v)) for v in range(params.LAG_RANGE[0], params.LAG_RANGE[1] + 1)),
+    *(("spending", "series", v) for v in params.ADOPTION_SERIES),
+    *(("market", "win", str(v)) for v in params.WINDOWS),
+    *(("spending", "events", v) for v in params.EVENT_CATEGORIES),
+    *((page, "importance", v) for v in params.IMPORTANCE for page in ("spending", "market")),
+    *(("overview", "quarter", v) for v in ("FY2023Q1", "FY2026Q4", "FY2027Q1", "2026Q1")),
+]
 
 
 class _Recorder:
@@ -95,6 +149,56 @@ def test_arbitrary_query_strings(
     for value in (v for v in query.values() if len(v) >= 3):
         assert all(value not in p or Path(p).name in published for p in rec.paths)
         assert all(value not in s for s in rec.sql), value
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+@settings(
+    max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(query=WELL_FORMED | SAME_QUARTER)
+def test_well_formed_links_at_the_edges_in_the_app(page: str, query: dict[str, str]) -> None:
+    """Valid values, ranges far outside the data, one-quarter ranges: the page never errors."""
+    st.cache_resource.clear()
+    at = run(page, query)
+    assert not at.exception, (query, [e.value for e in at.exception])
+
+
+@pytest.fixture(scope="module")
+def published(built_real_store: Path) -> tuple[str, dict[str, pd.DataFrame]]:
+    store = Store(built_real_store / "store")
+    vid = str(store.current_id())
+    return vid, store.read_all(vid)
+
+
+def _no_error_and_never_blank(page: str, query: dict[str, str], vid: str, tables: Any) -> None:
+    view = views.build(page, tables, params.parse({**query, "vintage": vid}))
+    assert view.charts or view.messages, f"{page} {query}: no chart and no word why"
+
+
+@settings(max_examples=8, deadline=None)
+@example(query={"from": "FY2030Q1"})
+@example(query={"to": "FY2020Q1"})
+@example(query={"from": "FY2001Q1", "to": "FY2001Q2"})
+@example(query={"from": "FY2027Q1", "to": "FY2026Q1"})  # from after to
+@example(query={"from": "FY2026Q4", "to": "FY2026Q4"})
+@example(query={"from": "2100Q4", "to": "2100Q4", "view": "index", "capex": "ttm", "lag": "8"})
+@given(query=WELL_FORMED | SAME_QUARTER)
+def test_well_formed_links_at_the_edges(
+    published: tuple[str, dict[str, pd.DataFrame]], query: dict[str, str]
+) -> None:
+    """Every page builds for any well-formed link, and shows a chart or says why it has none."""
+    vid, tables = published
+    for page in ("overview", "spending", "profitability", "market"):
+        _no_error_and_never_blank(page, query, vid, tables)
+
+
+@pytest.mark.parametrize(("page", "key", "value"), CHOICES)
+def test_every_valid_choice_of_each_parameter(
+    published: tuple[str, dict[str, pd.DataFrame]], page: str, key: str, value: str
+) -> None:
+    """Each valid value of each parameter, on a page it changes, builds and is never blank."""
+    vid, tables = published
+    _no_error_and_never_blank(page, {key: value}, vid, tables)
 
 
 def test_vintage_ids_resolve_only_to_published_ones(built_real_store: Path) -> None:

@@ -32,6 +32,11 @@ STATES = st.builds(
     q=st.from_regex(r"[a-z0-9 _]{0,20}", fullmatch=True),
     win=st.sampled_from(params.WINDOWS),
     cell=st.sampled_from(["", "capex@FY2026Q4", "revenue@FY2023Q1"]),
+    events=st.sets(st.sampled_from(params.EVENT_CATEGORIES)).map(
+        lambda c: tuple(x for x in params.EVENT_CATEGORIES if x in c)
+    ),
+    importance=st.sampled_from(params.IMPORTANCE),
+    quarter=st.none() | QUARTER_ENDS,
 )
 
 

@@ -80,3 +80,29 @@ def test_pledge_burndown_and_kpi_strip_follow_the_link(
     assert len(strip["links"]) == len(strip["x"])
     assert all(h.startswith("https://") for h in strip["links"])
     assert "ccy=USD" in page.url and "from=FY2025Q1" in page.url
+
+
+#: The drawn x axes of the first chart: plotly's own axis type and the tick labels on screen.
+X_AXES = """() => {
+  const d = document.querySelectorAll('.js-plotly-plot')[0];
+  const axes = Object.keys(d._fullLayout).filter(k => /^xaxis\\d*$/.test(k)).map(k => d._fullLayout[k]);
+  return {types: axes.map(a => a.type),
+          ticks: Array.from(d.querySelectorAll('.xaxislayer-above text')).map(t => t.textContent)};
+}"""
+
+
+def test_spending_axis_reads_dates_when_a_series_is_empty(browser: Browser, server: str) -> None:
+    """FY2026Q4-FY2027Q1 holds no 30-day download figure: a note, and the x axis still reads dates."""
+    page = new_page(browser)
+    page.goto(f"{page_url(server, 'spending')}?from=FY2026Q4&to=FY2027Q1")
+    wait_for_charts(page, 1)
+    page.get_by_text("Hugging Face downloads, last 30 days: nothing in this date range").wait_for()
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot')[0].querySelectorAll('.xaxislayer-above text').length > 0",
+        timeout=60_000,
+    )
+    axes = page.evaluate(X_AXES)
+    assert axes["types"] and set(axes["types"]) == {"date"}, axes
+    years = [t for t in axes["ticks"] if t.strip()]
+    assert years and all(("2026" in t) or t[:3].isalpha() for t in years), years
+    assert not any(t.strip().lstrip("−-").isdigit() and len(t.strip()) <= 2 for t in years), years

@@ -147,8 +147,9 @@ def test_snapshot_opens_offline_and_its_csv_is_the_view(
     """The snapshot HTML shows its charts with the network off; its CSV equals the view's data."""
     vintage = Store(e2e_data / "store").current_id()
     link = f"profitability?vintage={vintage}&ccy=RMB"
-    data, page_name = snapshot.from_query(link, e2e_data)
-    bundle = zipfile.ZipFile(io.BytesIO(data))
+    snap = snapshot.from_query(link, e2e_data)
+    page_name = snap.page
+    bundle = zipfile.ZipFile(io.BytesIO(snap.data))
     assert sorted(bundle.namelist()) == ["CITATION.txt", "data.csv", "metadata.json", "view.html"]
     html_path = tmp_path / "view.html"
     html_path.write_bytes(bundle.read("view.html"))

@@ -1,0 +1,104 @@
+"""The Overview's quarter picker, n.m. across a sign change, stated YoY, search by every word."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit as st
+
+from dashboard import params, views
+from etl.store import Store
+from tests.dashboard.helpers import run
+
+
+def _plain(markdown: str) -> str:
+    """What a reader sees of escaped markdown text (backslash escapes removed)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+@pytest.fixture(scope="module")
+def published(built_real_store: Path) -> tuple[str, dict[str, pd.DataFrame]]:
+    store = Store(built_real_store / "store")
+    vid = str(store.current_id())
+    return vid, store.read_all(vid)
+
+
+def _overview(published: tuple[str, dict[str, pd.DataFrame]], query: dict[str, str]) -> views.View:
+    vid, tables = published
+    return views.build("overview", tables, params.parse({**query, "vintage": vid}))
+
+
+def test_picker_reaches_fy2026q4_with_stated_yoy_and_sources(
+    published: tuple[str, dict[str, pd.DataFrame]],
+) -> None:
+    """FY2026Q4: the heading names it; EBITA with the stated -84%, FCF -¥17.3bn; both sourced."""
+    view = _overview(published, {"quarter": "FY2026Q4"})
+    assert "FY2026Q4" in view.heading and "Latest" not in view.heading
+    cards = {
+        label: (row, note)
+        for (label, row, _c), note in zip(view.cards, view.card_notes, strict=True)
+    }
+    ebita, ebita_note = cards["Adjusted EBITA"]
+    assert ebita["label"] == "FY2026Q4" and ebita["source_url"].startswith("https://")
+    assert "Company states -84% YoY" in _plain(ebita_note) and "](https://" in ebita_note
+    fcf, _ = cards["Free cash flow"]
+    assert fcf["value"] == -17300.0 and fcf["source_url"].startswith("https://")
+    assert pd.Timestamp("2026-03-31") in view.quarters and len(view.quarters) >= 16
+
+
+def test_sign_change_is_not_meaningful(published: tuple[str, dict[str, pd.DataFrame]]) -> None:
+    """FCF went from positive to negative: no percentage, 'n.m.' beside the card instead."""
+    view = _overview(published, {"quarter": "FY2026Q4"})
+    cards = {
+        label: (c, note) for (label, _r, c), note in zip(view.cards, view.card_notes, strict=True)
+    }
+    change, note = cards["Free cash flow"]
+    assert change is None and "YoY n.m. (sign change)" in _plain(note)
+
+
+def test_unknown_quarter_falls_back_with_a_message(
+    published: tuple[str, dict[str, pd.DataFrame]],
+) -> None:
+    """A quarter with nothing on file shows the latest one and says so."""
+    view = _overview(published, {"quarter": "FY2040Q1"})
+    assert view.heading.startswith("Latest quarter on file")
+    assert any("FY2040Q1" in m for m in view.messages)
+
+
+def test_search_matches_every_word_in_any_order(
+    published: tuple[str, dict[str, pd.DataFrame]],
+) -> None:
+    """'FY2026Q4 adjusted_ebita' and 'adjusted_ebita FY2026Q4' find the same figures."""
+    vid, tables = published
+    a = views.build(
+        "sources", tables, params.parse({"vintage": vid, "q": "FY2026Q4 adjusted_ebita"})
+    )
+    b = views.build(
+        "sources", tables, params.parse({"vintage": vid, "q": "adjusted_ebita fy2026q4"})
+    )
+    assert len(a.data) > 0 and a.data.equals(b.data)
+    assert set(a.data["fiscal_period"]) == {"FY2026Q4"}
+    assert all("adjusted_ebita" in m for m in a.data["metric"])
+
+
+@pytest.fixture
+def _app(built_real_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AIIMPACT_DATA_DIR", str(built_real_store))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.mark.usefixtures("_app")
+def test_picking_a_quarter_on_the_page() -> None:
+    """One pick on the Overview shows FY2026Q4 and writes it into the link."""
+    at = run("overview")
+    at.selectbox(key="w_quarter").select(pd.Timestamp("2026-03-31")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.query_params["quarter"] == "FY2026Q4"
+    assert any("FY2026Q4" in h.value for h in at.subheader)
+    assert any(
+        "-17.3bn" in m.value or "−¥17.3bn" in m.value or "-¥17.3bn" in m.value for m in at.metric
+    )
