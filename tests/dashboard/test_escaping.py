@@ -23,7 +23,14 @@ EVIL_TEXT = (
     '<a href="https://evil.example/">click</a> <img src=x> :red[x] [y](https://evil.example/)'
 )
 #: plotly's own markup in the builders' templates; anything else in a figure came from data.
-OWN_TAGS = re.compile(r"</?(b|br|i|extra|sup|sub)>", re.IGNORECASE)
+OWN_TAGS = re.compile(
+    r"</?(b|br|i|extra|sup|sub)>"
+    # The builders' own: a KPI strip quarter linking its release (an encoded https URL with a
+    # plain host), and the strip's colour key.
+    r'|<a href="https://[A-Za-z0-9.-]+/[^"<>\s]*" target="_blank">|</a>'
+    r'|<span style="color:#[0-9a-f]{6}">|</span>',
+    re.IGNORECASE,
+)
 LINK = re.compile(r"\[((?:\\.|[^\\\]])*)\]\(([^\s()<>\[\]\"'\\]*)\)")
 
 
@@ -72,6 +79,12 @@ def _hostile(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         source_id=tables["facts"]["source_id"],
     )
     out["events"] = tables["events"].assign(label=EVIL_TEXT)
+    out["disclosures"] = tables["disclosures"].assign(
+        source_url=EVIL_URL, wording=EVIL_TEXT, basis=EVIL_TEXT
+    )
+    out["commitments"] = tables["commitments"].assign(
+        statement=EVIL_TEXT, quote=EVIL_TEXT, source_url=EVIL_URL
+    )
     return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import frames, marketdata
+from dashboard import frames, marketdata, safe
 from dashboard.app_pages.peers import charts
 from dashboard.params import ViewState
 from dashboard.views import DATA_COLUMNS, Chart, View, _Ctx
@@ -23,6 +23,10 @@ NOTE = (
     "two capex lines of its free cash flow reconciliation); trailing four calendar-aligned "
     "quarters, drawn only where all four are on file. "
 )
+
+
+#: Data strings the Peers charts draw (escaped for plotly's HTML subset before they are drawn).
+PEER_TEXT = ("source", "concept", "model", "score_source", "note")
 
 
 def calendar_end(ends: pd.Series) -> pd.Series:
@@ -192,7 +196,11 @@ def build(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         ccy="RMB",
     ).replace(" Amounts in RMB as reported.", "")
     view.charts.append(
-        Chart("peers_ttm", charts.ttm_figure(shown, s.view, note), f"peers_ttm_{s.view}_{c.v}")
+        Chart(
+            "peers_ttm",
+            charts.ttm_figure(safe.plotly_frame(shown, PEER_TEXT), s.view, note),
+            f"peers_ttm_{s.view}_{c.v}",
+        )
     )
     ratio = intensity(c.facts)
     if len(ratio):
@@ -205,7 +213,9 @@ def build(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         ).replace(" Amounts in RMB as reported.", "")
         view.charts.append(
             Chart(
-                "peers_intensity", charts.intensity_figure(ratio, inote), f"peers_intensity_{c.v}"
+                "peers_intensity",
+                charts.intensity_figure(safe.plotly_frame(ratio, PEER_TEXT), inote),
+                f"peers_intensity_{c.v}",
             )
         )
     board = scores(c.facts)
@@ -222,14 +232,16 @@ def build(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         view.charts.append(
             Chart(
                 "peers_standing",
-                charts.standing_figure(points, "score", snote),
+                charts.standing_figure(safe.plotly_frame(points, PEER_TEXT), "score", snote),
                 f"peers_standing_{c.v}",
             )
         )
         view.charts.append(
             Chart(
                 "peers_months",
-                charts.standing_figure(points, "months_behind", snote),
+                charts.standing_figure(
+                    safe.plotly_frame(points, PEER_TEXT), "months_behind", snote
+                ),
                 f"peers_months_behind_{c.v}",
             )
         )
