@@ -8,13 +8,19 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import profile
+from dashboard import charts, profile
 from dashboard.theme import money, pct
 from dashboard.views import View
 
 
+def title_of(fig: go.Figure) -> str:
+    """A figure's title as plain text (its accessible name)."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", str(fig.layout.title.text or ""))).strip()
+
+
 def chart(fig: go.Figure, key: str, filename: str) -> None:
-    """Render a figure with a print-ready image export named after its content."""
+    """Render a figure named by its title for screen readers, with its whole footnote one click
+    away under it and a print-ready image export named after its content."""
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", filename)[:120]
     if profile.PATH:
         profile.figure(len(fig.to_json()))
@@ -23,11 +29,16 @@ def chart(fig: go.Figure, key: str, filename: str) -> None:
             fig,
             key=key,
             width="stretch",
+            alt=title_of(fig) or None,
             config={
                 "displaylogo": False,
                 "toImageButtonOptions": {"format": "png", "filename": safe, "scale": 3},
             },
         )
+    note = charts.full_note(fig)
+    if note:
+        with st.expander("Sources and notes", icon=":material/info:"):
+            st.caption(note)
 
 
 def empty_state(title: str, body: str, command: str | None = None) -> None:
@@ -38,17 +49,43 @@ def empty_state(title: str, body: str, command: str | None = None) -> None:
         st.markdown(f"`{command}`")
 
 
+def card_label(col: st.delta_generator.DeltaGenerator, label: str) -> None:
+    """A card's label as its own wrapping line: st.metric cuts long labels with an ellipsis."""
+    col.markdown(f"**{label}**")
+
+
+def source_link(row: pd.Series | dict[str, object], what: str) -> str:
+    """A link that names what it opens ("FY2027Q1 release"), not a bare "source"."""
+    url = str(row.get("source_url") or "")
+    return f"[{what}]({url})" if url else "no source link"
+
+
 def metric_card(
-    col: st.delta_generator.DeltaGenerator, label: str, row: pd.Series | None, yoy: float | None
+    col: st.delta_generator.DeltaGenerator,
+    label: str,
+    row: pd.Series | None,
+    yoy: float | None,
+    ccy: str = "RMB",
 ) -> None:
-    """One 'latest quarter' card: value, YoY change, period and a source link."""
+    """One 'latest quarter' card: value, YoY change, period and a source link.
+
+    The YoY change is always computed on the RMB figures; in a US$ view the card says so.
+    """
+    card_label(col, label)
     if row is None:
-        col.metric(label, "n/a", help="not on file for the selected range")
+        col.metric(
+            label, "n/a", help="not on file for the selected range", label_visibility="collapsed"
+        )
         return
-    delta = pct(yoy) + " YoY" if yoy is not None and pd.notna(yoy) else None
-    col.metric(label, money(float(row["value"]), str(row["unit"])), delta=delta)
-    link = f"[source]({row['source_url']})" if row["source_url"] else "no source link"
-    col.caption(f"{row['label']} · {link}")
+    basis = " YoY" if ccy == "RMB" else " YoY, on RMB figures"
+    delta = pct(yoy) + basis if yoy is not None and pd.notna(yoy) else None
+    col.metric(
+        label,
+        money(float(row["value"]), str(row["unit"])),
+        delta=delta,
+        label_visibility="collapsed",
+    )
+    col.caption(f"{row['label']} · {source_link(row, str(row['label']) + ' release')}")
 
 
 def render(view: View) -> None:

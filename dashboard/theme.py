@@ -48,15 +48,39 @@ def unit_label(unit: str) -> str:
     return UNIT_LABELS.get(unit, unit)
 
 
-def money(value: float | None, unit: str) -> str:
+MONEY_UNITS = ("RMB_mn", "USD_mn")
+#: Axis titles of money axes: ticks and cards read "¥50bn"; hovers and CSVs keep millions.
+MONEY_AXIS = {
+    "RMB_mn": "¥ bn (hovers, CSV: RMB million)",
+    "USD_mn": "US$ bn (hovers, CSV: US$ million)",
+}
+
+
+def money(value: float | None, unit: str, decimals: int = 1) -> str:
     """Format an amount in millions compactly with its currency: '¥243.4bn' (RMB), 'US$33.5bn'."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
     cur = "US$" if unit == "USD_mn" else "¥"
     sign = "-" if value < 0 else ""
     if abs(value) >= 1000:
-        return f"{sign}{cur}{abs(value) / 1000:,.1f}bn"
+        return f"{sign}{cur}{abs(value) / 1000:,.{decimals}f}bn"
     return f"{sign}{cur}{abs(value):,.0f}mn"
+
+
+def money_ticks(
+    low: float, high: float, unit: str, target: int = 5
+) -> tuple[list[float], list[str]]:
+    """Round tick values (in millions) spanning low..high and zero, labelled like the cards."""
+    low, high = min(low, 0.0), max(high, 0.0)
+    span = high - low or 1.0
+    raw = span / target
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first, last = math.floor(low / step), math.ceil(high / step)
+    values = [i * step for i in range(first, last + 1)]
+    decimals = 0 if step >= 1000 and step % 1000 == 0 else 1
+    labels = ["0" if v == 0 else money(v, unit, decimals) for v in values]
+    return values, labels
 
 
 def count(value: float | None) -> str:

@@ -11,7 +11,7 @@ view = data.view("overview", s)
 
 st.subheader(view.heading)
 for col, (label, row, change) in zip(st.columns(len(view.cards)), view.cards, strict=True):
-    components.metric_card(col, label, row, change)
+    components.metric_card(col, label, row, change, s.ccy)
 components.render(view)
 
 st.subheader("Adoption: latest figures")
@@ -26,6 +26,8 @@ for col, (metric, obs) in zip(
 ):
     unit = METRICS[metric].unit
     value = count(obs["value"]) if unit in ("count", "tokens") else f"{obs['value']:,.0f}"
-    col.metric(METRICS[metric].label, value, help=obs["note"] or None)
+    components.card_label(col, METRICS[metric].label)
+    col.metric(METRICS[metric].label, value, help=obs["note"] or None, label_visibility="collapsed")
     kind = "measured" if obs.get("basis") == "measured" else "stated"
-    col.caption(f"{kind}, as of {obs['label']} · [source]({obs['source_url']})")
+    publisher = str(obs["source"]).split(":")[0].split(" (")[0]
+    col.caption(f"{kind}, as of {obs['label']} · {components.source_link(obs, publisher)}")
