@@ -39,6 +39,8 @@ AXIS_TITLE_CHARS = 34
 NOTE_CHARS = 64
 HOVER_CHARS = 56
 TITLE_PX = 20
+AXIS_CHAR_PX = 6.5
+LEGEND_ROW_PX = 25
 NOTE_PX = 13
 #: Space under the plot for the x tick labels (rotated quarter labels) and the x-axis title.
 X_AXIS_PX = 105
@@ -233,11 +235,21 @@ def fit_text(fig: go.Figure, note_lines: int = 0) -> go.Figure:
         margin={"l": 60, "r": 30, "t": title_px + 30, "b": X_AXIS_PX + 10 + NOTE_PX * note_lines},
         hoverlabel={"align": "left"},
     )
-    for axis in (*fig.select_xaxes(), *fig.select_yaxes()):
-        text = axis.title.text
-        if text and len(text) > AXIS_TITLE_CHARS and "<br>" not in text:
-            axis.title.text = wrap(text, AXIS_TITLE_CHARS)
+    # A y-axis title runs along its panel: a short panel (one row of a stack) takes fewer
+    # characters per line than the phone's width allows.
+    plot_px = height - fig.layout.margin.t - fig.layout.margin.b - LEGEND_ROW_PX
+    for axis in fig.select_yaxes():
+        low, high = axis.domain or (0.0, 1.0)
+        _wrap_title(axis, min(AXIS_TITLE_CHARS, int((high - low) * plot_px / AXIS_CHAR_PX)))
+    for axis in fig.select_xaxes():
+        _wrap_title(axis, AXIS_TITLE_CHARS)
     return fig
+
+
+def _wrap_title(axis: go.layout.XAxis | go.layout.YAxis, width: int) -> None:
+    text = axis.title.text
+    if text and "<br>" not in text and len(text) > width:
+        axis.title.text = wrap(text, max(width, 12))
 
 
 def money_axis(fig: go.Figure, unit: str, axis: str = "y", extra: tuple[float, ...] = ()) -> None:
@@ -498,11 +510,22 @@ def cloud_figure(
     _layout(fig, "Cloud segment", unit_label(unit), unit=unit)
     fig.update_yaxes(title_text="YoY growth, %", secondary_y=True, tickformat=".0f", showgrid=False)
     if len(frames) > 3:
-        fig.add_vline(
-            x=pd.Timestamp(AI_CLOUD_FIRST_QUARTER) - pd.Timedelta(days=46),
-            line_dash="dot",
-            annotation_text="FY2027: new segment (CIG + T-Head)",
-            annotation_position="top left",
+        change = pd.Timestamp(AI_CLOUD_FIRST_QUARTER) - pd.Timedelta(days=46)
+        fig.add_vline(x=change, line_dash="dot")
+        # Left of the mark, on two short lines: at the right edge a one-line label was cut.
+        fig.add_annotation(
+            x=change,
+            y=1,
+            xref="x",
+            yref="paper",
+            xanchor="right",
+            yanchor="top",
+            xshift=-4,
+            text="FY2027: new segment<br>(CIG + T-Head)",
+            showarrow=False,
+            align="right",
+            font={"size": 10},
+            bgcolor="rgba(128,128,128,0.15)",
         )
     _quarter_ticks(fig, frames)
     return footnote(fig, note, width=75)

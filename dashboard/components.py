@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pandas as pd
@@ -9,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, profile
-from dashboard.theme import money, pct
+from dashboard.theme import DARK_SWAPS, money, pct
 from dashboard.views import View
 
 
@@ -18,10 +19,23 @@ def title_of(fig: go.Figure) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", str(fig.layout.title.text or ""))).strip()
 
 
+_SWAP = re.compile("|".join(map(re.escape, DARK_SWAPS)), re.IGNORECASE)
+
+
+def for_theme(fig: go.Figure) -> go.Figure:
+    """The figure in the viewer's theme: figures are built (and cached) in the light palette;
+    in the dark theme the colours that would fade on a dark background are swapped."""
+    if st.context.theme.type != "dark":
+        return fig
+    swapped = _SWAP.sub(lambda m: DARK_SWAPS[m.group(0).lower()], fig.to_json())
+    return go.Figure(json.loads(swapped))
+
+
 def chart(fig: go.Figure, key: str, filename: str) -> None:
     """Render a figure named by its title for screen readers, with its whole footnote one click
     away under it and a print-ready image export named after its content."""
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", filename)[:120]
+    fig = for_theme(fig)
     if profile.PATH:
         profile.figure(len(fig.to_json()))
     with profile.phase("serialise and send figures"):

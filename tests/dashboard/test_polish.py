@@ -150,3 +150,20 @@ def test_charts_carry_their_title_as_accessible_name(
         title = json.loads(el.proto.spec)["layout"]["title"]["text"]
         assert el.proto.alt and el.proto.alt == re.sub(r"\s+", " ", title.replace("<br>", " "))
     assert len([e for e in at.expander if e.label == "Sources and notes"]) == len(elements)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_colour_pairs_reach_three_to_one(scheme: str) -> None:
+    """OCF and FCF differ by 3:1 in lightness; each named series stands 3:1 off the background."""
+    colors, background = theme.palette(scheme), theme.BACKGROUNDS[scheme]
+    for a, b in theme.CONTRAST_PAIRS:
+        assert theme.contrast(colors[a], colors[b]) >= 3, (a, b, scheme)
+    for name in theme.CONTRAST_ON_BACKGROUND:
+        assert theme.contrast(colors[name], background) >= 3, (name, scheme)
+
+
+def test_contrast_ratio_matches_wcag() -> None:
+    """Black on white is 21:1 and a colour against itself 1:1 (the formula, not a constant)."""
+    assert theme.contrast("#000000", "#ffffff") == pytest.approx(21.0)
+    assert theme.contrast("#2f9e44", "#2f9e44") == pytest.approx(1.0)
+    assert theme.contrast("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
