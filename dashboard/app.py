@@ -34,6 +34,7 @@ with profile.phase("sidebar and share box"):
     shell.share_box(current, vintage)
     shell.vintage_notice(vintage, list(current.metrics))
     shell.sync_url()
+    shell.freshness_line(current, vintage)
 with profile.phase("page"):
     page.run()
 profile.finish()

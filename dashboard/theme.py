@@ -83,10 +83,10 @@ def unit_label(unit: str) -> str:
 
 
 MONEY_UNITS = ("RMB_mn", "USD_mn")
-#: Axis titles of money axes: ticks and cards read "¥50bn"; hovers and CSVs keep millions.
+#: Axis titles of money axes: ticks and cards read "¥50bn"; hovers (and CSVs) keep millions.
 MONEY_AXIS = {
-    "RMB_mn": "¥ bn (hovers, CSV: RMB million)",
-    "USD_mn": "US$ bn (hovers, CSV: US$ million)",
+    "RMB_mn": "¥ bn (hovers: RMB million)",
+    "USD_mn": "US$ bn (hovers: US$ million)",
 }
 
 

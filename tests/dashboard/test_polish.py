@@ -167,3 +167,52 @@ def test_contrast_ratio_matches_wcag() -> None:
     assert theme.contrast("#000000", "#ffffff") == pytest.approx(21.0)
     assert theme.contrast("#2f9e44", "#2f9e44") == pytest.approx(1.0)
     assert theme.contrast("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
+
+
+def test_as_of_dates_and_stale_badges(tables: dict[str, pd.DataFrame]) -> None:
+    """Each drawn series gets its newest date; stale only once older than its cadence."""
+    from datetime import date
+
+    from dashboard import freshness
+
+    overview = _view(tables, "overview")
+    rows = {r.series: r for r in freshness.as_of(overview, date(2026, 12, 2))}
+    capex = rows["Capex"]
+    assert capex.kind == "quarterly" and re.fullmatch(r"FY\d{4}Q[1-4]", capex.shown)
+    assert capex.stale == ((date(2026, 12, 2) - capex.as_of).days > 150)
+    fresh = {r.series: r for r in freshness.as_of(overview, capex.as_of)}
+    assert not fresh["Capex"].stale
+    assert any(r.kind == "measured" for r in rows.values())  # the adoption cards
+    market = freshness.as_of(_view(tables, "market"), date(2026, 12, 2))
+    baba = next(r for r in market if r.series == "BABA")
+    assert baba.kind == "daily"
+    later = freshness.as_of(
+        _view(tables, "market"), baba.as_of.replace(day=1) + pd.Timedelta(days=70)
+    )
+    assert next(r for r in later if r.series == "BABA").stale
+
+
+def test_never_fetched_sources(built_real_store: Path) -> None:
+    """A vintage built offline lists every online source as never fetched."""
+    from dashboard import freshness
+
+    store = Store(built_real_store / "store")
+    missing = freshness.never_fetched(store.manifest(store.current_id()))
+    assert {"edgar", "yahoo", "huggingface", "lmarena", "openrouter"} <= set(missing)
+    assert "curated" not in missing
+
+
+@pytest.mark.parametrize("page", ["overview", "spending", "market"])
+def test_every_page_says_as_of(
+    page: str, built_real_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page lists the as-of date of its series; the Overview names never-fetched sources."""
+    monkeypatch.setenv("AIIMPACT_DATA_DIR", str(built_real_store))
+    st.cache_data.clear()
+    at = run(page)
+    assert any(c.value.startswith("**As of:**") for c in at.caption)
+    notes = [i.value for i in at.info if "Never fetched online" in i.value]
+    if page == "overview":
+        assert notes and "python -m etl refresh" in notes[0] and "yahoo" in notes[0]
+    else:
+        assert not notes
