@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, shell
+from dashboard import components, data, shell
 from etl.export import to_csv
 from etl.models import METRICS
 
@@ -19,6 +19,7 @@ picked = st.plotly_chart(
     on_select="rerun",
     selection_mode="points",
     width="stretch",
+    alt=components.title_of(view.charts[0].figure),
     config={"displaylogo": False},
 )
 points = picked["selection"]["points"] if picked else []
@@ -51,7 +52,12 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     key="sources_table",
-    column_config={"source_url": st.column_config.LinkColumn("source", display_text="open")},
+    # The link names the site it opens, not a bare "open".
+    column_config={
+        "source_url": st.column_config.LinkColumn(
+            "source", display_text=r"https?://(?:www\.)?([^/]+)"
+        )
+    },
 )
 st.download_button(
     "Download these rows as CSV",
