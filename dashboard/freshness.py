@@ -81,7 +81,11 @@ def as_of(view: View, today: date) -> list[AsOf]:
                     str(series),
                     when,
                     label if quarterly else when.date().isoformat(),
-                    "quarterly" if quarterly else "measured",
+                    "quarterly"
+                    if quarterly
+                    else "stated"
+                    if "stated" in str(series)
+                    else "measured",
                     today,
                 )
             )

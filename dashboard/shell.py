@@ -203,15 +203,18 @@ def freshness_line(page: Page, vintage: str) -> None:
     rows = freshness.as_of(data.view(page.key, state()), today)
     if rows:
         items = [
-            f"{r.series} {r.shown}"
-            + (
-                f" :orange-badge[stale: {freshness.CADENCE_NAMES[r.kind]}, {r.days_old} days old]"
-                if r.stale
-                else ""
-            )
-            for r in rows
+            f"{r.series} {r.shown}" + (" :orange-badge[stale]" if r.stale else "") for r in rows
         ]
-        st.caption("**As of:** " + " · ".join(items))
+        stale = (
+            " Stale: older than its cadence ("
+            + ", ".join(
+                f"{freshness.CADENCE_NAMES[k]} {d} days" for k, d in freshness.CADENCE_DAYS.items()
+            )
+            + ")."
+            if any(r.stale for r in rows)
+            else ""
+        )
+        st.caption("**As of:** " + " · ".join(items) + stale)
     missing = freshness.never_fetched(data.manifest(vintage)) if page is pages.DEFAULT else []
     if missing:
         commands = [freshness.REFRESH[m] for m in missing if m in freshness.REFRESH]
