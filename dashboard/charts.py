@@ -41,6 +41,7 @@ HOVER_CHARS = 56
 TITLE_PX = 20
 AXIS_CHAR_PX = 6.5
 LEGEND_ROW_PX = 25
+HOVER_PX = 6
 NOTE_PX = 13
 #: Space under the plot for the x tick labels (rotated quarter labels) and the x-axis title.
 X_AXIS_PX = 105
@@ -234,6 +235,9 @@ def fit_text(fig: go.Figure, note_lines: int = 0) -> go.Figure:
         },
         margin={"l": 60, "r": 30, "t": title_px + 30, "b": X_AXIS_PX + 10 + NOTE_PX * note_lines},
         hoverlabel={"align": "left"},
+        # Plotly's default 20 px lets a line's marker near the top of a bar win the hover over
+        # the bar under the cursor; a few pixels keep the hover on the hovered trace's point.
+        hoverdistance=HOVER_PX,
     )
     # A y-axis title runs along its panel: a short panel (one row of a stack) takes fewer
     # characters per line than the phone's width allows.
