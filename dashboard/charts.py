@@ -233,7 +233,13 @@ def fit_text(fig: go.Figure, note_lines: int = 0) -> go.Figure:
             "yanchor": "top",
             "yref": "container",
         },
-        margin={"l": 60, "r": 30, "t": title_px + 30, "b": X_AXIS_PX + 10 + NOTE_PX * note_lines},
+        # A figure that set wider side margins (long category labels) keeps them.
+        margin={
+            "l": max(60, fig.layout.margin.l or 0),
+            "r": max(30, fig.layout.margin.r or 0),
+            "t": title_px + 30,
+            "b": max(X_AXIS_PX + 10 + NOTE_PX * note_lines, fig.layout.margin.b or 0),
+        },
         hoverlabel={"align": "left"},
         # Plotly's default 20 px lets a line's marker near the top of a bar win the hover over
         # the bar under the cursor; a few pixels keep the hover on the hovered trace's point.

@@ -1,9 +1,10 @@
 """Sources and data: every figure with its source, the manifest, freshness, definitions, CSV."""
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import components, data, shell
+from dashboard import charts, components, data, shell
 from etl.export import to_csv
 from etl.models import METRICS
 
@@ -13,13 +14,15 @@ facts, sources, manifest = data.facts(v), data.sources(v), data.manifest(v)
 view = data.view("sources", s)
 
 st.subheader("Coverage: what each quarterly figure rests on")
+# Laid out like every other chart (legend under the title); a copy, as the cached view is shared.
+grid = charts.fit_text(go.Figure(view.charts[0].figure))
 picked = st.plotly_chart(
-    view.charts[0].figure,
+    grid,
     key=view.charts[0].key,
     on_select="rerun",
     selection_mode="points",
     width="stretch",
-    alt=components.title_of(view.charts[0].figure),
+    alt=components.title_of(grid),
     config={"displaylogo": False},
 )
 points = picked["selection"]["points"] if picked else []
