@@ -27,8 +27,14 @@ def for_theme(fig: go.Figure) -> go.Figure:
     in the dark theme the colours that would fade on a dark background are swapped."""
     if st.context.theme.type != "dark":
         return fig
-    swapped = _SWAP.sub(lambda m: DARK_SWAPS[m.group(0).lower()], fig.to_json())
-    return go.Figure(json.loads(swapped))
+    # Rebuilding a figure re-validates it (0.5 s for the Spending chart's event shapes), so the
+    # dark copy is kept on the cached figure itself; both are read-only from here on.
+    dark: go.Figure | None = getattr(fig, "_dark_copy", None)
+    if dark is None:
+        swapped = _SWAP.sub(lambda m: DARK_SWAPS[m.group(0).lower()], fig.to_json())
+        dark = go.Figure(json.loads(swapped))
+        fig._dark_copy = dark
+    return dark
 
 
 def chart(fig: go.Figure, key: str, filename: str) -> None:

@@ -216,3 +216,24 @@ def test_every_page_says_as_of(
         assert notes and "python -m etl refresh" in notes[0] and "yahoo" in notes[0]
     else:
         assert not notes
+
+
+def test_dark_theme_swaps_colours_on_a_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the dark theme the figure is drawn in the dark palette; the cached original stays light."""
+    from types import SimpleNamespace
+
+    fig = go.Figure(
+        [
+            go.Scatter(y=[1], name="FCF", line={"color": theme.COLORS["free_cash_flow"]}),
+            go.Scatter(y=[1], name="OCF", line={"color": theme.COLORS["operating_cash_flow"]}),
+        ]
+    )
+    dark_context = property(lambda _self: SimpleNamespace(type="dark"))
+    monkeypatch.setattr(type(st.context), "theme", dark_context)
+    dark = components.for_theme(fig)
+    assert [t.line.color for t in dark.data] == [
+        theme.DARK_COLORS["free_cash_flow"],
+        theme.DARK_COLORS["operating_cash_flow"],
+    ]
+    assert fig.data[0].line.color == theme.COLORS["free_cash_flow"]
+    assert components.for_theme(fig) is dark
