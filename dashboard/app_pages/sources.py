@@ -36,6 +36,19 @@ st.caption(
     "Primary: the company's own document; presentation: its slides as transcribed by others; "
     "secondary: news, summaries, translations, notes and repository copies."
 )
+# The same choice without pointing at a marker: on a phone the grid's cells are too narrow to
+# tap, and a keyboard cannot reach them at all.
+cells = [f"{m}@{q}" for m, q in zip(view.table["metric"], view.table["fiscal_period"], strict=True)]
+if st.session_state.get("w_cell") != (s.cell or None):
+    st.session_state["w_cell"] = s.cell if s.cell in cells else None
+st.selectbox(
+    "Or choose a cell",
+    cells,
+    key="w_cell",
+    placeholder="metric in quarter (type to search)",
+    format_func=lambda c: str(c).replace("@", " in "),
+    on_change=lambda: shell.update(cell=st.session_state["w_cell"] or ""),
+)
 
 if s.cell:
     st.info(f"Showing the figures of `{s.cell.replace('@', '` in `')}`.")

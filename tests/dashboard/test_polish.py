@@ -237,3 +237,20 @@ def test_dark_theme_swaps_colours_on_a_copy(monkeypatch: pytest.MonkeyPatch) -> 
     ]
     assert fig.data[0].line.color == theme.COLORS["free_cash_flow"]
     assert components.for_theme(fig) is dark
+
+
+def test_a_coverage_cell_can_be_chosen_without_pointing(
+    built_real_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cell picker lists a cell's figures and puts it in the link, like a click on the grid."""
+    monkeypatch.setenv("AIIMPACT_DATA_DIR", str(built_real_store))
+    st.cache_data.clear()
+    at = run("sources")
+    everything = len(at.dataframe[0].value)
+    at.selectbox(key="w_cell").set_value("adjusted_ebita@FY2026Q4").run()
+    shown = at.dataframe[0].value
+    assert at.query_params["cell"] == "adjusted_ebita@FY2026Q4"
+    assert 0 < len(shown) < everything
+    assert set(shown["metric"]) == {"adjusted_ebita"} and set(shown["fiscal_period"]) == {
+        "FY2026Q4"
+    }
