@@ -40,7 +40,7 @@ NOTE_CHARS = 64
 HOVER_CHARS = 56
 TITLE_PX = 20
 AXIS_CHAR_PX = 6.5
-LEGEND_ROW_PX = 25
+LEGEND_ROW_PX = 19
 HOVER_PX = 6
 NOTE_PX = 13
 #: Space under the plot for the x tick labels (rotated quarter labels) and the x-axis title.
@@ -48,8 +48,12 @@ X_AXIS_PX = 105
 
 
 def wrap(text: str, width: int) -> str:
-    """Break text into lines of at most `width` characters with plotly's <br>."""
-    return "<br>".join(textwrap.wrap(str(text), width)) or str(text)
+    """Break text into lines of at most `width` characters with plotly's <br>.
+
+    A unit ("RMB million") stays on one line: split, it reads as two words.
+    """
+    kept = str(text).replace(" million", "\u00a0million")
+    return ("<br>".join(textwrap.wrap(kept, width)) or kept).replace("\u00a0", " ")
 
 
 def _custom(frame: pd.DataFrame) -> list[list[str]]:
@@ -247,7 +251,9 @@ def fit_text(fig: go.Figure, note_lines: int = 0) -> go.Figure:
     )
     # A y-axis title runs along its panel: a short panel (one row of a stack) takes fewer
     # characters per line than the phone's width allows.
-    plot_px = height - fig.layout.margin.t - fig.layout.margin.b - LEGEND_ROW_PX
+    # On a phone each legend entry takes a row above the plot, and the plot shrinks by as much.
+    entries = sum(1 for t in fig.data if t.showlegend is not False)
+    plot_px = height - fig.layout.margin.t - fig.layout.margin.b - LEGEND_ROW_PX * entries
     for axis in fig.select_yaxes():
         low, high = axis.domain or (0.0, 1.0)
         _wrap_title(axis, min(AXIS_TITLE_CHARS, int((high - low) * plot_px / AXIS_CHAR_PX)))
