@@ -1,11 +1,17 @@
 """Entry point: page config, navigation, the shared frame (vintage, controls, share), then the page."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from dashboard import components, pages, profile, shell
 
+# A file served by the app itself: a ":material/...:" page icon makes the browser fetch the
+# favicon from Google's font CDN, which fails (and leaks the visit) offline.
 st.set_page_config(
-    page_title="AI investment impact: Alibaba", page_icon=":material/monitoring:", layout="wide"
+    page_title="AI investment impact: Alibaba",
+    page_icon=Path(__file__).parent / "assets" / "favicon.png",
+    layout="wide",
 )
 
 NAVIGATION = [
@@ -28,6 +34,7 @@ with profile.phase("sidebar and share box"):
     shell.share_box(current, vintage)
     shell.vintage_notice(vintage, list(current.metrics))
     shell.sync_url()
+    shell.freshness_line(current, vintage)
 with profile.phase("page"):
     page.run()
 profile.finish()

@@ -6,6 +6,7 @@ and source, and a footnote with its sources and the vintage id.
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pandas as pd
@@ -14,7 +15,14 @@ from plotly.subplots import make_subplots
 
 from dashboard.frames import AI_CLOUD_FIRST_QUARTER, COMMITMENT_RMB_MN, is_dense
 from dashboard.safe import plotly_text
-from dashboard.theme import ADOPTION_COLORS, COLORS, unit_label
+from dashboard.theme import (
+    ADOPTION_COLORS,
+    COLORS,
+    MONEY_AXIS,
+    MONEY_UNITS,
+    money_ticks,
+    unit_label,
+)
 from etl.models import METRICS
 
 HEIGHT = 460
@@ -23,9 +31,40 @@ EVENT_HOVER = (
 )
 
 
+#: Axis titles of the capex panel in the transformed views (the title says the same).
+TRANSFORM_AXIS = {"index": "index (first quarter = 100)", "pct": "YoY change, %"}
+#: Characters per line. The figure cannot measure text, so lines are wrapped for the narrowest
+#: screen we support (a 390 px phone): titles at 15 px, axis titles at 12 px, notes at 10 px.
+TITLE_CHARS = 42
+AXIS_TITLE_CHARS = 34
+NOTE_CHARS = 64
+HOVER_CHARS = 56
+TITLE_PX = 20
+AXIS_CHAR_PX = 6.5
+LEGEND_ROW_PX = 19
+HOVER_PX = 6
+NOTE_PX = 13
+#: Space under the plot for the x tick labels (rotated quarter labels) and the x-axis title.
+X_AXIS_PX = 105
+
+
+def wrap(text: str, width: int) -> str:
+    """Break text into lines of at most `width` characters with plotly's <br>.
+
+    A unit ("RMB million") stays on one line: split, it reads as two words.
+    """
+    kept = str(text).replace(" million", "\u00a0million")
+    return ("<br>".join(textwrap.wrap(kept, width)) or kept).replace("\u00a0", " ")
+
+
 def _custom(frame: pd.DataFrame) -> list[list[str]]:
+    # Source names and notes run long: wrapped, the hover box stays inside the chart.
     return [
-        [plotly_text(a), plotly_text(b), plotly_text(c)]
+        [
+            plotly_text(a),
+            wrap(plotly_text(b), HOVER_CHARS),
+            wrap(plotly_text(c), HOVER_CHARS) if c else "",
+        ]
         for a, b, c in zip(frame["label"], frame["source"], frame["note"], strict=True)
     ]
 
@@ -125,16 +164,43 @@ def _quarter_ticks(fig: go.Figure, frames: list[pd.DataFrame], **kw: object) -> 
     )
 
 
-def footnote(fig: go.Figure, text: str, width: int = 120) -> go.Figure:
-    """Put the sources / vintage / FX line under the plot, wrapped at `width` characters."""
-    wrapped = "<br>".join(textwrap.wrap(text, width)[:6])
+_VINTAGE = re.compile(r"Vintage (\S+?)\.?$")
+_CURRENCY = re.compile(r"(FX: .*?\.|Amounts in [^.]*\.)(?= |$)")
+
+
+def essentials(text: str) -> str:
+    """What a chart must carry on its face, even exported: the currency sentence and the vintage.
+
+    The sources and the notes sit one click away under the chart (see components.chart) and in
+    the figure's meta, so they are never cut.
+    """
+    parts = [m.group(1) for m in (_CURRENCY.search(text),) if m]
+    vintage = _VINTAGE.search(text.strip())
+    if vintage:
+        parts.append(f"Vintage {vintage.group(1)}.")
+    return " ".join(parts) or text
+
+
+def full_note(fig: go.Figure) -> str:
+    """The whole footnote of a figure (sources, FX, notes, vintage), as footnote() stored it."""
+    meta = fig.layout.meta
+    return str(meta.get("footnote", "")) if isinstance(meta, dict) else ""
+
+
+def footnote(fig: go.Figure, text: str, width: int = NOTE_CHARS) -> go.Figure:
+    """Put the currency and vintage under the plot and keep the whole note in the figure's meta.
+
+    The note is never cut: its short form is wrapped to fit a phone; the full text travels with
+    the figure (layout.meta.footnote) for the page to show under a "Sources and notes" toggle.
+    """
+    short = wrap(essentials(text), min(width, NOTE_CHARS))
     fig.add_annotation(
-        text=wrapped,
+        text=short,
         xref="paper",
         yref="paper",
         x=0,
         y=0,
-        yshift=-105,
+        yshift=-X_AXIS_PX,
         xanchor="left",
         yanchor="top",
         showarrow=False,
@@ -142,20 +208,102 @@ def footnote(fig: go.Figure, text: str, width: int = 120) -> go.Figure:
         font={"size": 10},
         name="footnote",
     )
-    lines = wrapped.count("<br>") + 1
-    fig.update_layout(margin={"l": 60, "r": 30, "t": 70, "b": 115 + 14 * lines})
+    fig.update_layout(meta={"footnote": text})
+    return fit_text(fig, note_lines=short.count("<br>") + 1)
+
+
+def fit_text(fig: go.Figure, note_lines: int = 0) -> go.Figure:
+    """Lay out a figure's text so nothing collides or is cut, from a phone to a wide screen.
+
+    The title sits at the top, wrapped; the legend sits under it (never across it) and pushes
+    the plot down as far as it needs; long axis titles wrap instead of running past the plot.
+    """
+    height = int(fig.layout.height or HEIGHT)
+    title = str(fig.layout.title.text or "")
+    lines = wrap(title, TITLE_CHARS)
+    title_px = 12 + TITLE_PX * (lines.count("<br>") + 1)
+    fig.update_layout(
+        title={
+            "text": lines,
+            "x": 0,
+            "xanchor": "left",
+            "xref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "yref": "container",
+            "pad": {"t": 10, "l": 8},
+            "font": {"size": 15},
+        },
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "xref": "container",
+            "y": 1 - (title_px + 4) / height,
+            "yanchor": "top",
+            "yref": "container",
+        },
+        # A figure that set wider side margins (long category labels) keeps them.
+        margin={
+            "l": max(60, fig.layout.margin.l or 0),
+            "r": max(30, fig.layout.margin.r or 0),
+            "t": title_px + 30,
+            "b": max(X_AXIS_PX + 10 + NOTE_PX * note_lines, fig.layout.margin.b or 0),
+        },
+        hoverlabel={"align": "left"},
+        # Plotly's default 20 px lets a line's marker near the top of a bar win the hover over
+        # the bar under the cursor; a few pixels keep the hover on the hovered trace's point.
+        hoverdistance=HOVER_PX,
+    )
+    # A y-axis title runs along its panel: a short panel (one row of a stack) takes fewer
+    # characters per line than the phone's width allows.
+    # On a phone each legend entry takes a row above the plot, and the plot shrinks by as much.
+    entries = sum(1 for t in fig.data if t.showlegend is not False)
+    plot_px = height - fig.layout.margin.t - fig.layout.margin.b - LEGEND_ROW_PX * entries
+    for axis in fig.select_yaxes():
+        low, high = axis.domain or (0.0, 1.0)
+        _wrap_title(axis, min(AXIS_TITLE_CHARS, int((high - low) * plot_px / AXIS_CHAR_PX)))
+    for axis in fig.select_xaxes():
+        _wrap_title(axis, AXIS_TITLE_CHARS)
     return fig
 
 
-def _layout(fig: go.Figure, title: str, y_title: str, height: int = HEIGHT) -> go.Figure:
+def _wrap_title(axis: go.layout.XAxis | go.layout.YAxis, width: int) -> None:
+    text = axis.title.text
+    if text and "<br>" not in text and len(text) > width:
+        axis.title.text = wrap(text, max(width, 12))
+
+
+def money_axis(fig: go.Figure, unit: str, axis: str = "y", extra: tuple[float, ...] = ()) -> None:
+    """Ticks of a money axis in the cards' units ("¥50bn"), from the values drawn on it."""
+    values = [
+        float(v)
+        for t in fig.data
+        if (getattr(t, "yaxis", None) or "y") == axis and getattr(t, "y", None) is not None
+        for v in t.y
+        if v is not None and pd.notna(v)
+    ]
+    values += list(extra)
+    layout_key = "yaxis" if axis == "y" else f"yaxis{axis[1:]}"
+    fig.layout[layout_key].title.text = MONEY_AXIS[unit]
+    if values:
+        ticks, labels = money_ticks(min(values), max(values), unit)
+        fig.layout[layout_key].update(tickmode="array", tickvals=ticks, ticktext=labels)
+
+
+def _layout(
+    fig: go.Figure, title: str, y_title: str, height: int = HEIGHT, *, unit: str = ""
+) -> go.Figure:
+    """Title, height and axis titles; a money `unit` gives the y axis the cards' "¥50bn" ticks."""
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
+        title={"text": title},
         height=height,
         hovermode="closest",
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
         barmode="group",
     )
     fig.update_yaxes(title_text=y_title, zeroline=True)
+    if unit in MONEY_UNITS:
+        money_axis(fig, unit)
     fig.update_xaxes(title_text="quarter end")
     return fig
 
@@ -170,7 +318,7 @@ def headline(capex: pd.DataFrame, ebita: pd.DataFrame, fcf: pd.DataFrame, note: 
             line(fcf, "Free cash flow", COLORS["free_cash_flow"]),
         ]
     )
-    _layout(fig, "Capex against adjusted EBITA and free cash flow", unit_label(unit))
+    _layout(fig, "Capex against adjusted EBITA and free cash flow", unit_label(unit), unit=unit)
     _quarter_ticks(fig, [capex, ebita, fcf])
     return footnote(fig, note)
 
@@ -210,7 +358,11 @@ def spending_adoption(
         else line(capex, capex_name, COLORS["capex"])
     )
     fig.add_trace(trace, row=1, col=1)
-    fig.update_yaxes(title_text=unit_label(unit), row=1, col=1)
+    if unit in MONEY_UNITS:
+        extra = (COMMITMENT_RMB_MN,) if commitment else ()
+        money_axis(fig, unit, extra=extra)
+    else:
+        fig.update_yaxes(title_text=TRANSFORM_AXIS.get(unit, unit_label(unit)), row=1, col=1)
     if commitment:
         fig.add_hline(
             y=COMMITMENT_RMB_MN,
@@ -235,8 +387,10 @@ def spending_adoption(
             else points(frame, METRICS[metric].label, color)
         )
         fig.add_trace(trace, row=i, col=1)
+        # The frame's unit, not the metric's: an indexed view draws an index, not a count.
+        shown = str(frame["unit"].iloc[0]) if len(frame) else METRICS[metric].unit
         fig.update_yaxes(
-            title_text=unit_label(METRICS[metric].unit),
+            title_text="index (first observation = 100)" if shown == "index" else unit_label(shown),
             row=i,
             col=1,
             autorange="reversed" if METRICS[metric].unit == "rank" else True,
@@ -378,7 +532,7 @@ def margin_figure(ebita: pd.DataFrame, margin: pd.DataFrame, note: str) -> go.Fi
     fig.add_trace(bar(ebita, "Adjusted EBITA", COLORS["adjusted_ebita"]), secondary_y=False)
     fig.add_trace(line(margin, "Adjusted EBITA margin", COLORS["margin"]), secondary_y=True)
     unit = ebita["unit"].iloc[0] if len(ebita) else "RMB_mn"
-    _layout(fig, "Adjusted EBITA and margin", unit_label(unit))
+    _layout(fig, "Adjusted EBITA and margin", unit_label(unit), unit=unit)
     fig.update_yaxes(
         title_text="margin, % of revenue", secondary_y=True, tickformat=".0f", showgrid=False
     )
@@ -402,7 +556,7 @@ def cash_figure(frames: dict[str, pd.DataFrame], note: str) -> go.Figure:
     ]
     fig = go.Figure(traces)
     unit = next((f["unit"].iloc[0] for f in frames.values() if len(f)), "RMB_mn")
-    _layout(fig, "Cash: operating cash flow, capex and free cash flow", unit_label(unit))
+    _layout(fig, "Cash: operating cash flow, capex and free cash flow", unit_label(unit), unit=unit)
     _quarter_ticks(fig, list(frames.values()))
     return footnote(fig, note)
 
@@ -448,14 +602,25 @@ def cloud_figure(
             frames.append(frame)
     fig.add_trace(line(growth, "Cloud revenue YoY (stated)", COLORS["margin"]), secondary_y=True)
     unit = revenue["unit"].iloc[0] if len(revenue) else "RMB_mn"
-    _layout(fig, "Cloud segment", unit_label(unit))
+    _layout(fig, "Cloud segment", unit_label(unit), unit=unit)
     fig.update_yaxes(title_text="YoY growth, %", secondary_y=True, tickformat=".0f", showgrid=False)
     if len(frames) > 3:
-        fig.add_vline(
-            x=pd.Timestamp(AI_CLOUD_FIRST_QUARTER) - pd.Timedelta(days=46),
-            line_dash="dot",
-            annotation_text="FY2027: new segment (CIG + T-Head)",
-            annotation_position="top left",
+        change = pd.Timestamp(AI_CLOUD_FIRST_QUARTER) - pd.Timedelta(days=46)
+        fig.add_vline(x=change, line_dash="dot")
+        # Left of the mark, on two short lines: at the right edge a one-line label was cut.
+        fig.add_annotation(
+            x=change,
+            y=1,
+            xref="x",
+            yref="paper",
+            xanchor="right",
+            yanchor="top",
+            xshift=-4,
+            text="FY2027: new segment<br>(CIG + T-Head)",
+            showarrow=False,
+            align="right",
+            font={"size": 10},
+            bgcolor="rgba(128,128,128,0.15)",
         )
     _quarter_ticks(fig, frames)
     return footnote(fig, note, width=75)

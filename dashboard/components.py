@@ -2,20 +2,46 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import profile, safe
-from dashboard.theme import money, pct
+from dashboard import charts, profile, safe
+from dashboard.theme import DARK_SWAPS, money, pct
 from dashboard.views import View
 
 
+def title_of(fig: go.Figure) -> str:
+    """A figure's title as plain text (its accessible name)."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", str(fig.layout.title.text or ""))).strip()
+
+
+_SWAP = re.compile("|".join(map(re.escape, DARK_SWAPS)), re.IGNORECASE)
+
+
+def for_theme(fig: go.Figure) -> go.Figure:
+    """The figure in the viewer's theme: figures are built (and cached) in the light palette;
+    in the dark theme the colours that would fade on a dark background are swapped."""
+    if st.context.theme.type != "dark":
+        return fig
+    # Rebuilding a figure re-validates it (0.5 s for the Spending chart's event shapes), so the
+    # dark copy is kept on the cached figure itself; both are read-only from here on.
+    dark: go.Figure | None = getattr(fig, "_dark_copy", None)
+    if dark is None:
+        swapped = _SWAP.sub(lambda m: DARK_SWAPS[m.group(0).lower()], fig.to_json())
+        dark = go.Figure(json.loads(swapped))
+        fig._dark_copy = dark
+    return dark
+
+
 def chart(fig: go.Figure, key: str, filename: str) -> None:
-    """Render a figure with a print-ready image export named after its content."""
+    """Render a figure named by its title for screen readers, with its whole footnote one click
+    away under it and a print-ready image export named after its content."""
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", filename)[:120]
+    fig = for_theme(fig)
     if profile.PATH:
         profile.figure(len(fig.to_json()))
     with profile.phase("serialise and send figures"):
@@ -23,11 +49,16 @@ def chart(fig: go.Figure, key: str, filename: str) -> None:
             fig,
             key=key,
             width="stretch",
+            alt=title_of(fig) or None,
             config={
                 "displaylogo": False,
                 "toImageButtonOptions": {"format": "png", "filename": safe, "scale": 3},
             },
         )
+    note = charts.full_note(fig)
+    if note:
+        with st.expander("Sources and notes", icon=":material/info:"):
+            st.caption(note)
 
 
 def empty_state(title: str, body: str, command: str | None = None) -> None:
@@ -38,17 +69,45 @@ def empty_state(title: str, body: str, command: str | None = None) -> None:
         st.markdown(f"`{command}`")
 
 
+def card_label(col: st.delta_generator.DeltaGenerator, label: str) -> None:
+    """A card's label as its own wrapping line: st.metric cuts long labels with an ellipsis."""
+    col.markdown(f"**{safe.md_text(label)}**")
+
+
+def source_link(row: pd.Series | dict[str, object], what: str) -> str:
+    """A link that names what it opens ("FY2027Q1 release"), not a bare "source"."""
+    # Data, never markup: the text escaped, the address an encoded http(s) URL or no link.
+    return safe.md_link(what, row.get("source_url")) if row.get("source_url") else "no source link"
+
+
 def metric_card(
-    col: st.delta_generator.DeltaGenerator, label: str, row: pd.Series | None, yoy: float | None
+    col: st.delta_generator.DeltaGenerator,
+    label: str,
+    row: pd.Series | None,
+    yoy: float | None,
+    ccy: str = "RMB",
 ) -> None:
-    """One 'latest quarter' card: value, YoY change, period and a source link."""
+    """One 'latest quarter' card: value, YoY change, period and a source link.
+
+    The YoY change is always computed on the RMB figures; in a US$ view the card says so.
+    """
+    card_label(col, label)
     if row is None:
-        col.metric(label, "n/a", help="not on file for the selected range")
+        col.metric(
+            label, "n/a", help="not on file for the selected range", label_visibility="collapsed"
+        )
         return
-    delta = pct(yoy) + " YoY" if yoy is not None and pd.notna(yoy) else None
-    col.metric(label, money(float(row["value"]), str(row["unit"])), delta=delta)
-    link = safe.md_link("source", row["source_url"]) if row["source_url"] else "no source link"
-    col.caption(f"{safe.md_text(row['label'])} · {link}")
+    basis = " YoY" if ccy == "RMB" else " YoY, on RMB figures"
+    delta = pct(yoy) + basis if yoy is not None and pd.notna(yoy) else None
+    col.metric(
+        label,
+        money(float(row["value"]), str(row["unit"])),
+        delta=delta,
+        label_visibility="collapsed",
+    )
+    col.caption(
+        f"{safe.md_text(row['label'])} · {source_link(row, str(row['label']) + ' release')}"
+    )
 
 
 def render(view: View) -> None:

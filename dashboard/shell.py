@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -11,7 +12,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, pages, params, snapshot, views
+from dashboard import data, freshness, pages, params, snapshot, views
 from dashboard.pages import Page
 from dashboard.params import ViewState
 from etl import periods
@@ -229,3 +230,37 @@ def notices() -> None:
         st.warning(note, icon=":material/link_off:")
     if s.notices:
         st.session_state[STATE_KEY] = replace(s, notices=())
+
+
+def freshness_line(page: Page, vintage: str) -> None:
+    """Under the title: the "as of" date of each series the page draws, stale ones badged; on
+    the Overview, the online sources this vintage never fetched and how to fetch them."""
+    if page.key == "sources":  # that page lists freshness per source in full
+        return
+    today = datetime.now(UTC).date()
+    rows = freshness.as_of(data.view(page.key, state()), today)
+    if rows:
+        items = [
+            f"{r.series} {r.shown}" + (" :orange-badge[stale]" if r.stale else "") for r in rows
+        ]
+        stale = (
+            " Stale: older than its cadence ("
+            + ", ".join(
+                f"{freshness.CADENCE_NAMES[k]} {d} days" for k, d in freshness.CADENCE_DAYS.items()
+            )
+            + ")."
+            if any(r.stale for r in rows)
+            else ""
+        )
+        st.caption("**As of:** " + " · ".join(items) + stale)
+    missing = freshness.never_fetched(data.manifest(vintage)) if page is pages.DEFAULT else []
+    if missing:
+        commands = [freshness.REFRESH[m] for m in missing if m in freshness.REFRESH]
+        st.info(
+            f"**Never fetched online:** {', '.join(missing)}. These figures come from the bundled "
+            "files in data/ only. Refresh them with `python -m etl refresh` (one source: "
+            "`--source NAME`)"
+            + (": " + "; ".join(f"`{c}`" for c in commands) if commands else "")
+            + ".",
+            icon=":material/cloud_off:",
+        )

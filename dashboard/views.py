@@ -279,7 +279,8 @@ def _card(c: _Ctx, view: View, label: str, metric: str, quarter: pd.Series | Non
         row = None if quarter is None else _row_at(full, quarter["period_end"])
     change, notes = None, []
     if row is not None:
-        yoy = frames.derive(full, "yoy", c.s.basis)
+        # On the RMB figures in every currency, so FX moves never pass for growth.
+        yoy = frames.derive(c.q(metric, ccy="RMB", clip=False), "yoy", c.s.basis)
         change = float(yoy.loc[yoy["period_end"] == row["period_end"], "value"].iloc[0])
         before = _row_at(full, row["period_end"] - pd.offsets.QuarterEnd(4))
         if (
@@ -314,6 +315,10 @@ def _adoption_cards(c: _Ctx, view: View) -> None:
             view.adoption_cards.append((metric, obs))
 
 
+#: The intensity chart is a ratio: the same in every currency, so its note says so in each.
+INTENSITY_UNIT = (
+    "Amounts in % of revenue, computed on RMB figures as reported (a ratio: the same in US$)."
+)
 CAPEX_NAMES = {
     "quarterly": "Capex per quarter",
     "ttm": "Capex, trailing twelve months",
@@ -329,7 +334,10 @@ def _capex(c: _Ctx) -> tuple[pd.DataFrame, str]:
     if s.view != "level":
         capex = frames.derive(capex, s.view, s.basis)
         name += " (indexed, first quarter = 100)" if s.view == "index" else " (YoY %)"
-    capex = frames.clip(frames.shift(capex, s.lag, s.basis), (s.start, s.end))
+    # A lag moves capex past the last quarter on file; the axis stops where the data stop.
+    last = capex["period_end"].max() if len(capex) else None
+    end = s.end or (last.date() if s.lag > 0 and pd.notna(last) else None)
+    capex = frames.clip(frames.shift(capex, s.lag, s.basis), (s.start, end))
     if s.lag:
         name += f", shifted {s.lag:+d} quarters"
     return capex, name
@@ -571,7 +579,9 @@ def profitability(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         Chart("profit_cash", charts.cash_figure(cash, note), f"cash_flows_{s.ccy}_{c.v}")
     )
     intensity = frames.ratio(c.q("capex", ccy="RMB"), c.q("revenue", ccy="RMB"))
-    note = c.note([intensity], "Capex intensity = capex / revenue. ", ccy="RMB")
+    note = c.note([intensity], "Capex intensity = capex / revenue. ", ccy="RMB").replace(
+        " Amounts in RMB as reported.", f" {INTENSITY_UNIT}"
+    )
     view.charts.append(
         Chart(
             "profit_intensity", charts.intensity_figure(intensity, note), f"capex_intensity_{c.v}"

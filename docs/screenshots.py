@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from itertools import product
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -21,15 +22,18 @@ from tests.e2e.server import (  # noqa: E402
     wait_for_charts,
 )
 
+#: File suffix and viewport: a desktop (tall, to show whole pages) and a phone (390x844).
+SIZES = (("", 1400, 1700), ("-phone", 390, 844))
+
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = built_data_dir(Path(tmp))
         with serve(data) as base, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-            for scheme in ("light", "dark"):
+            for scheme, (suffix, width, height) in product(("light", "dark"), SIZES):
                 ctx = browser.new_context(
-                    viewport={"width": 1400, "height": 1700}, color_scheme=scheme
+                    viewport={"width": width, "height": height}, color_scheme=scheme
                 )
                 page = ctx.new_page()
                 for name, n in expected_charts(data).items():
@@ -39,7 +43,7 @@ def main() -> None:
                     else:
                         page.get_by_text("AI investment impact").first.wait_for()
                     page.wait_for_timeout(1500)
-                    out = REPO / "docs" / f"{name}-{scheme}.png"
+                    out = REPO / "docs" / f"{name}{suffix}-{scheme}.png"
                     page.screenshot(path=str(out))
                     print(out.relative_to(REPO))  # noqa: T201
                 ctx.close()

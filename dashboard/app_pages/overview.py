@@ -29,7 +29,7 @@ if view.cards:  # none when the date range holds no quarter on file
     for col, (label, row, change), note in zip(
         st.columns(len(view.cards)), view.cards, view.card_notes, strict=True
     ):
-        components.metric_card(col, label, row, change)
+        components.metric_card(col, label, row, change, s.ccy)
         if note:
             col.caption(note)
 components.render(view)
@@ -46,6 +46,13 @@ for col, (metric, obs) in zip(
 ):
     unit = METRICS[metric].unit
     value = count(obs["value"]) if unit in ("count", "tokens") else f"{obs['value']:,.0f}"
-    col.metric(METRICS[metric].label, value, help=safe.md_text(obs["note"]) or None)
+    components.card_label(col, METRICS[metric].label)
+    col.metric(
+        METRICS[metric].label,
+        value,
+        help=safe.md_text(obs["note"]) or None,
+        label_visibility="collapsed",
+    )
     kind = "measured" if obs.get("basis") == "measured" else "stated"
-    col.caption(f"{kind}, as of {obs['label']} · {safe.md_link('source', obs['source_url'])}")
+    publisher = str(obs["source"]).split(":")[0].split(" (")[0]
+    col.caption(f"{kind}, as of {obs['label']} · {components.source_link(obs, publisher)}")

@@ -1,9 +1,10 @@
 """Sources and data: every figure with its source, the manifest, freshness, definitions, CSV."""
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import data, safe, shell
+from dashboard import charts, components, data, safe, shell
 from etl.export import to_csv
 from etl.models import METRICS
 
@@ -13,12 +14,15 @@ facts, sources, manifest = data.facts(v), data.sources(v), data.manifest(v)
 view = data.view("sources", s)
 
 st.subheader("Coverage: what each quarterly figure rests on")
+# Laid out like every other chart (legend under the title); a copy, as the cached view is shared.
+grid = charts.fit_text(go.Figure(view.charts[0].figure))
 picked = st.plotly_chart(
-    view.charts[0].figure,
+    grid,
     key=view.charts[0].key,
     on_select="rerun",
     selection_mode="points",
     width="stretch",
+    alt=components.title_of(grid),
     config={"displaylogo": False},
 )
 points = picked["selection"]["points"] if picked else []
@@ -31,6 +35,19 @@ st.caption(
     "Click a cell to list its figures (derived capex: its two lines too). Company document: darker "
     "where read at its address, lighter where read from the verbatim copy in `via`; presentation: "
     "its slides transcribed by others; secondary: news, summaries (a site's own too), notes."
+)
+# The same choice without pointing at a marker: on a phone the grid's cells are too narrow to
+# tap, and a keyboard cannot reach them at all.
+cells = [f"{m}@{q}" for m, q in zip(view.table["metric"], view.table["fiscal_period"], strict=True)]
+if st.session_state.get("w_cell") != (s.cell or None):
+    st.session_state["w_cell"] = s.cell if s.cell in cells else None
+st.selectbox(
+    "Or choose a cell",
+    cells,
+    key="w_cell",
+    placeholder="metric in quarter (type to search)",
+    format_func=lambda c: str(c).replace("@", " in "),
+    on_change=lambda: shell.update(cell=st.session_state["w_cell"] or ""),
 )
 
 if s.cell:
@@ -52,7 +69,12 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     key="sources_table",
-    column_config={"source_url": st.column_config.LinkColumn("source", display_text="open")},
+    # The link names the site it opens, not a bare "open".
+    column_config={
+        "source_url": st.column_config.LinkColumn(
+            "source", display_text=r"https?://(?:www\.)?([^/]+)"
+        )
+    },
 )
 st.download_button(
     "Download these rows as CSV",

@@ -60,7 +60,7 @@ def test_headline_traces_units_hover_footnote() -> None:
     )
     assert [t.name for t in fig.data] == ["Capex", "Adjusted EBITA", "Free cash flow"]
     assert fig.data[0].type == "bar" and fig.data[1].mode == "lines+markers"
-    assert fig.layout.yaxis.title.text == "RMB million"
+    assert fig.layout.yaxis.title.text == "¥ bn (hovers: RMB million)"
     assert "Source: %{customdata[1]}" in fig.data[0].hovertemplate
     assert fig.data[0].customdata[0][1] == "Test fixture: SYNTHETIC"
     assert fig.data[0].customdata[0][0] == "FY2026Q1"
@@ -83,7 +83,7 @@ def test_usd_conversion_uses_the_release_rate_only() -> None:
     assert usd["value"].iloc[0] == pytest.approx(2.5)
     assert pd.isna(usd["value"].iloc[1]) and "no convenience rate" in usd["note"].iloc[1]
     fig = charts.headline(usd, q("adjusted_ebita", ccy="USD"), q("free_cash_flow", ccy="USD"), "n")
-    assert fig.layout.yaxis.title.text == "US$ million"
+    assert fig.layout.yaxis.title.text == "US$ bn (hovers: US$ million)"
 
 
 def test_spending_adoption_markers_events_commitment() -> None:
