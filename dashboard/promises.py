@@ -6,9 +6,11 @@ page draws the figure and the snapshot bundle renders the same one.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import textwrap
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -107,6 +109,28 @@ def burndown(
     run_rate = float(newest["value"])
     quarters_left = max(left, 0.0) / run_rate if run_rate > 0 else None
     return Burndown(pledge, frame, target, unit, rate_note, quarters_left, rows)
+
+
+def within(b: Burndown | None, window: tuple[date | None, date | None]) -> Burndown | None:
+    """The burn-down drawn over a date range: quarters and statements outside it left out (the
+    sums still run from the pledge's start); None when no quarter is in range."""
+    if b is None:
+        return None
+    start, end = window
+    frame = b.frame
+    when = pd.to_datetime(b.revisions["date"])
+    keep = pd.Series(True, index=b.revisions.index)
+    if start:
+        frame = frame[frame["period_end"] >= pd.Timestamp(start)]
+        keep &= when >= pd.Timestamp(start)
+    if end:
+        frame = frame[frame["period_end"] <= pd.Timestamp(end)]
+        keep &= when <= pd.Timestamp(end)
+    if frame.empty:
+        return None
+    return dataclasses.replace(
+        b, frame=frame.reset_index(drop=True), revisions=b.revisions[keep].reset_index(drop=True)
+    )
 
 
 def summary(b: Burndown) -> str:
@@ -294,6 +318,7 @@ def strip_figure(
         if safe.web_url(r["source_url"])
     }
     fig.update_xaxes(
+        type="category",
         tickvals=quarters_drawn,
         ticktext=[
             f'<a href="{docs[q]}" target="_blank">{q}</a>' if q in docs else q

@@ -397,16 +397,19 @@ def spending(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
                     safe.plotly_frame(front, FRONTIER_TEXT),
                     safe.plotly_frame(releases, EVENT_TEXT),
                     fnote,
-                    safe.plotly_frame(arena.lab_lines(c.facts, (s.start, s.end)), LAB_TEXT),
+                    safe.plotly_frame(
+                        frames.clip(arena.lab_lines(c.facts), (s.start, s.end), "date"), LAB_TEXT
+                    ),
                 ),
                 f"lmarena_frontier_{c.v}",
             )
         )
-    charts.share_dates(
-        [ch.figure for ch in view.charts], charts.date_span(*frames.bounds((s.start, s.end)), drawn)
-    )
-    # After the shared date span: the KPI strip's axis is its quarters, not dates.
     promised = _promises(c, view)
+    # The KPI strip's axis is its quarters, not dates: every other chart shares one date span.
+    charts.share_dates(
+        [ch.figure for ch in view.charts if ch.key != "spending_kpi_strip"],
+        charts.date_span(*frames.bounds((s.start, s.end)), drawn),
+    )
     parts = {name: capex, **{METRICS[m].label: f for m, f in adoption.items()}}
     if stated is not None:
         parts["Capex as stated in words"] = stated
@@ -422,8 +425,13 @@ def _promises(c: _Ctx, view: View) -> dict[str, pd.DataFrame]:
     """The pledge burn-down and the KPI strip on the Spending page; returns their data rows."""
     s = c.s
     parts: dict[str, pd.DataFrame] = {}
-    burn = promises.burndown(
-        c.commitments, c.q("capex", ccy="RMB", clip=False), c.q("capex", clip=False)
+    # Capex up to the range's end (cumulative from the pledge's start); bars and statements
+    # outside the range are not drawn, like every chart of the page.
+    burn = promises.within(
+        promises.burndown(
+            c.commitments, c.q("capex", ccy="RMB", clip=False), c.q("capex", clip=False)
+        ),
+        (s.start, s.end),
     )
     if burn is not None:
         bnote = c.note(

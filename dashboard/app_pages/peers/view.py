@@ -12,7 +12,7 @@ import pandas as pd
 from dashboard import frames, marketdata, safe
 from dashboard.app_pages.peers import charts
 from dashboard.params import ViewState
-from dashboard.views import DATA_COLUMNS, Chart, View, _Ctx
+from dashboard.views import DATA_COLUMNS, Chart, View, _Ctx, range_message
 from etl.models import COMPANIES, lab_map
 
 SCORE = "lmarena_text_score"
@@ -189,6 +189,9 @@ def build(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     if s.end:
         keep &= ttm["period_end"] <= pd.Timestamp(s.end)
     shown = ttm[keep]
+    if shown.empty:
+        view.messages.append(range_message(c))
+        return view
     fx = "release rate" if s.ccy in ("RMB", "USD") else "quarter-average rate"
     note = c.note(
         [shown],
