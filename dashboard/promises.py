@@ -330,16 +330,8 @@ def strip_figure(
     fig.update_yaxes(autorange="reversed", title_text="")
     fig.update_layout(
         title={
-            "text": "What each release disclosed: KPI strip<br><sup>"
-            + " ".join(
-                f'<span style="color:{STRIP_COLORS[k]}">■</span> {label}'
-                for k, label in (
-                    ("value", "a number stated"),
-                    ("words", "words only"),
-                    ("silent", "nothing found"),
-                )
-            )
-            + " · ✕ went silent · ◆ change of basis</sup>",
+            "text": "What each release disclosed: KPI strip<br><sup>dark: a number stated · "
+            "light: words only · pale: nothing found · ✕ went silent · ◆ change of basis</sup>",
             "x": 0,
             "xanchor": "left",
         },
