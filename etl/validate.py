@@ -304,17 +304,30 @@ def parse_csv(
         problems.append(Problem(name, 1, "-", "duplicate column names"))
     if problems:
         return pd.DataFrame(), problems
-    for rec, ln in zip(rows, lines, strict=True):
-        if len(rec) != len(header):
-            problems.append(Problem(name, ln, "-", f"expected {len(header)} fields", str(len(rec))))
-    good = [(r, ln) for r, ln in zip(rows, lines, strict=True) if len(r) == len(header)]
-    frame = pd.DataFrame([r for r, _ in good], columns=header, dtype=str)
+    rows, lines, problems = _of_width(name, rows, lines, len(header))
+    frame = pd.DataFrame(rows, columns=header, dtype=str)
+    del rows
     for col in (*required, *optional):
         if col not in frame:
             frame[col] = ""
     frame = frame.apply(lambda c: c.str.strip()) if len(frame) else frame
-    frame[LINE] = [ln for _, ln in good]
+    frame[LINE] = lines
     return frame, problems + _nul_problems(name, frame)
+
+
+def _of_width(
+    name: str, rows: list[list[str]], lines: list[int], width: int
+) -> tuple[list[list[str]], list[int], list[Problem]]:
+    """The records with `width` fields (no copies when all have), and one problem per other."""
+    problems = [
+        Problem(name, ln, "-", f"expected {width} fields", str(len(rec)))
+        for rec, ln in zip(rows, lines, strict=True)
+        if len(rec) != width
+    ]
+    if problems:
+        kept = [(r, ln) for r, ln in zip(rows, lines, strict=True) if len(r) == width]
+        rows, lines = [r for r, _ in kept], [ln for _, ln in kept]
+    return rows, lines, problems
 
 
 def _nul_problems(name: str, frame: pd.DataFrame) -> list[Problem]:
