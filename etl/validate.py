@@ -493,14 +493,34 @@ def check_disclosures(name: str, frame: pd.DataFrame) -> list[Problem]:
     and a cell that is not silent quotes its sentence."""
     problems = _schema_problems(name, frame, _DISCLOSURE_SCHEMA)
     problems += duplicates(name, frame, ("entity", "kpi", "period_end"), "kpi")
-    for r in frame.to_dict("records"):
-        line, status, value = int(r[LINE]), str(r["status"]), str(r["value"])
-        if (status == "value") != (value != ""):
-            rule = "a number goes with status value, and only with it"
-            problems.append(Problem(name, line, "value", rule, value or "''"))
-        if status != "silent" and not str(r["wording"]).strip():
-            problems.append(Problem(name, line, "wording", "must quote the sentence", "''"))
-    return problems
+    status, value = frame["status"].astype(str), frame["value"].astype(str)
+    wording = frame["wording"].astype(str).str.strip()
+    rule = "a number goes with status value, and only with it"
+    got = value.where(value != "", "''")
+    return problems + _row_rules(
+        name,
+        frame,
+        [
+            ((status == "value") != (value != ""), "value", rule, got),
+            ((status != "silent") & (wording == ""), "wording", "must quote the sentence", "''"),
+        ],
+    )
+
+
+def _row_rules(
+    name: str, frame: pd.DataFrame, rules: list[tuple[pd.Series, str, str, pd.Series | str]]
+) -> list[Problem]:
+    """One problem per row and failed rule (mask, field, rule, got), row by row in rule order;
+    Python runs once per problem only."""
+    found = []
+    for order, (mask, field, rule, got) in enumerate(rules):
+        hit = mask.to_numpy(dtype=bool, na_value=False)
+        gots = got[hit] if isinstance(got, pd.Series) else [got] * int(hit.sum())
+        found += [
+            (int(pos), order, Problem(name, int(line), field, rule, str(g)))
+            for pos, line, g in zip(np.flatnonzero(hit), frame.loc[hit, LINE], gots, strict=True)
+        ]
+    return [p for _, _, p in sorted(found, key=lambda x: (x[0], x[1]))]
 
 
 def check_commitments(name: str, frame: pd.DataFrame) -> list[Problem]:
@@ -508,21 +528,32 @@ def check_commitments(name: str, frame: pd.DataFrame) -> list[Problem]:
     that names a statement of the same file, and a period that ends after it starts."""
     problems = _schema_problems(name, frame, _COMMITMENT_SCHEMA)
     problems += duplicates(name, frame, ("id",), "id")
-    ids = set(frame["id"])
-    for r in frame.to_dict("records"):
-        row = {k: str(val) for k, val in r.items()}
-        line = int(r[LINE])
-        if row["amount"] != "" and row["unit"] == "":
-            problems.append(Problem(name, line, "unit", "an amount needs its unit", "''"))
-        if row["supersedes"] and row["supersedes"] not in ids:
-            rule = "must name the id of another statement in this file"
-            problems.append(Problem(name, line, "supersedes", rule, row["supersedes"]))
-        if row["supersedes"] == row["id"]:
-            problems.append(Problem(name, line, "supersedes", "cannot revise itself", row["id"]))
-        start, end = row["period_start"], row["period_end"]
-        if is_date(start) and is_date(end) and end < start:
-            problems.append(Problem(name, line, "period_end", "ends before it starts", end))
-    return problems
+    text = {c: frame[c].astype(str) for c in ("id", "amount", "unit", "supersedes")}
+    start, end = frame["period_start"].astype(str), frame["period_end"].astype(str)
+    sup = text["supersedes"]
+    dated = _distinct(start, is_date, False).astype(bool) & _distinct(end, is_date, False).astype(
+        bool
+    )
+    return problems + _row_rules(
+        name,
+        frame,
+        [
+            (
+                (text["amount"] != "") & (text["unit"] == ""),
+                "unit",
+                "an amount needs its unit",
+                "''",
+            ),
+            (
+                (sup != "") & ~sup.isin(list(set(frame["id"]))),
+                "supersedes",
+                "must name the id of another statement in this file",
+                sup,
+            ),
+            (sup == text["id"], "supersedes", "cannot revise itself", text["id"]),
+            (dated & (end < start), "period_end", "ends before it starts", end),
+        ],
+    )
 
 
 def check_sources(name: str, frame: pd.DataFrame) -> list[Problem]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from etl import __main__ as cli
+from etl import validate
 
 ROWS = 20_000
 FACTS = "financials/synthetic_large.csv"
@@ -80,3 +81,42 @@ def test_large_files_report_exactly_their_bad_rows(
             f"{px}:15000 field 'currency': must be one of {currencies} (got EUR)",
         ]
     )
+
+
+def test_row_rules_of_commitments_and_disclosures_in_row_order() -> None:
+    """Every per-row rule, one problem per row and rule, row by row (SYNTHETIC rows)."""
+    head = (
+        "id,date,entity,statement,amount,unit,period_start,period_end,scope,quote,status,"
+        "supersedes,source_id,note\n"
+    )
+    rows = (
+        "syn_a,2025-02-24,alibaba,SYNTHETIC,100,,2026-04-01,2026-03-31,x,q,announced,syn_a,s,\n"
+        "syn_b,2025-02-24,alibaba,SYNTHETIC,,,,,x,q,announced,syn_none,s,\n"
+        "syn_c,2025-02-24,alibaba,SYNTHETIC,1,RMB_mn,2025-04-01,2026-03-31,x,q,announced,syn_a,s,\n"
+    )
+    frame, found = validate.parse_csv(
+        "c.csv", (head + rows).encode(), validate.COMMITMENT_REQUIRED, validate.COMMITMENT_OPTIONAL
+    )
+    assert found == []
+    assert [str(p) for p in validate.check_commitments("c.csv", frame)] == [
+        "c.csv:2 field 'unit': an amount needs its unit (got '')",
+        "c.csv:2 field 'supersedes': cannot revise itself (got syn_a)",
+        "c.csv:2 field 'period_end': ends before it starts (got 2026-03-31)",
+        "c.csv:3 field 'supersedes': must name the id of another statement in this file "
+        "(got syn_none)",
+    ]
+    head = "entity,kpi,fiscal_period,period_end,status,value,unit,wording,basis,source_id,note\n"
+    rows = (
+        "alibaba,tokens,FY2026Q1,2025-06-30,value,,tokens_per_day,,,s,\n"
+        "alibaba,tokens,FY2026Q2,2025-09-30,silent,,tokens_per_day,,,s,\n"
+        "alibaba,tokens,FY2026Q3,2025-12-31,words,5,tokens_per_day,SYNTHETIC,,s,\n"
+    )
+    frame, found = validate.parse_csv(
+        "d.csv", (head + rows).encode(), validate.DISCLOSURE_REQUIRED, validate.DISCLOSURE_OPTIONAL
+    )
+    assert found == []
+    assert [str(p) for p in validate.check_disclosures("d.csv", frame)] == [
+        "d.csv:2 field 'value': a number goes with status value, and only with it (got '')",
+        "d.csv:2 field 'wording': must quote the sentence (got '')",
+        "d.csv:4 field 'value': a number goes with status value, and only with it (got 5)",
+    ]
