@@ -14,7 +14,9 @@ import math
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -95,33 +97,73 @@ def _col(check: pa.Check) -> pa.Column:
     return pa.Column(str, checks=check, nullable=False)
 
 
+def _distinct(s: pd.Series, fn: Callable[[Any], Any], na: object = True) -> np.ndarray:
+    """fn once per distinct value of s, spread back over its cells (null cells get `na`).
+
+    Ids, dates, units and metrics repeat, so the Python calls grow with the distinct values,
+    not with the cells: validation stays linear in rows at C speed.
+    """
+    try:
+        codes, uniques = pd.factorize(s)
+    except TypeError:  # unhashable cells (a list in an online answer): one call per cell
+        return np.array([na if _null(v) else fn(v) for v in s], dtype=object)
+    return np.array([*(fn(u) for u in uniques), na], dtype=object)[codes]
+
+
+def _null(v: object) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
 def _fn(fn: Callable[[str], bool], error: str) -> pa.Check:
-    return pa.Check(fn, element_wise=True, error=error)
+    """A column check calling fn once per distinct value (as element_wise would per cell)."""
+    return pa.Check(lambda s: pd.Series(_distinct(s, fn).astype(bool), index=s.index), error=error)
 
 
 def _is_number_text(v: str) -> bool:
     return v == "" or bool(NUMBER_RE.match(v))
 
 
-def _no_overflow(v: str) -> bool:
-    return not NUMBER_RE.match(v) or math.isfinite(float(v))
+def _numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Which cells are number text, and what float() reads in them (NaN elsewhere).
+
+    Only an exponent or a very long number can overflow or underflow: up to 300 characters a
+    plain decimal is finite and reads as zero only when it has no nonzero digit, so the others
+    stand in as 1.0 and only the rest are parsed (numpy's C parser, as float() reads them).
+    """
+    text = s.astype(str)
+    match = text.str.match(NUMBER_RE.pattern).to_numpy(dtype=bool, na_value=False)
+    values = np.where(match, 1.0, np.nan)
+    long = text.str.contains("[eE]") | (text.str.len() > 300)
+    risky = match & long.to_numpy(dtype=bool, na_value=False)
+    values[risky] = text[risky].to_numpy(dtype=str).astype(np.float64)
+    return match, values
 
 
-def _no_underflow(v: str) -> bool:
+def _vec_is_number_text(s: pd.Series) -> pd.Series:
+    match, _ = _numbers(s)
+    return pd.Series(match | (s == "").to_numpy(dtype=bool, na_value=False), index=s.index)
+
+
+def _vec_no_overflow(s: pd.Series) -> pd.Series:
+    match, values = _numbers(s)
+    return pd.Series(~match | np.isfinite(values), index=s.index)
+
+
+def _vec_no_underflow(s: pd.Series) -> pd.Series:
     """A written number that is not zero must not read as zero (1e-999 would)."""
-    if not NUMBER_RE.match(v) or float(v) != 0.0:
-        return True
-    mantissa = re.split("[eE]", v)[0]
-    return not any(c in "123456789" for c in mantissa)
+    match, values = _numbers(s)
+    mantissa = s.astype(str).str.replace("[eE].*", "", regex=True)
+    nonzero = mantissa.str.contains("[1-9]").to_numpy(dtype=bool, na_value=False)
+    return pd.Series(~match | (values != 0.0) | ~nonzero, index=s.index)
 
 
 def _number_text() -> pa.Column:
     return pa.Column(
         str,
         checks=[
-            _fn(_is_number_text, "must be a number"),
-            _fn(_no_overflow, "number too large (overflows a 64-bit float)"),
-            _fn(_no_underflow, "number too small (underflows to zero)"),
+            pa.Check(_vec_is_number_text, error="must be a number"),
+            pa.Check(_vec_no_overflow, error="number too large (overflows a 64-bit float)"),
+            pa.Check(_vec_no_underflow, error="number too small (underflows to zero)"),
         ],
         nullable=False,
     )
@@ -251,7 +293,7 @@ def parse_csv(
         header = [h.strip() for h in header]
         start = reader.line_num + 1
         for rec in reader:
-            if any(cell.strip() for cell in rec):
+            if "".join(rec).strip():  # some cell is not blank
                 rows.append(rec)
                 lines.append(start)
             start = reader.line_num + 1
@@ -264,17 +306,30 @@ def parse_csv(
         problems.append(Problem(name, 1, "-", "duplicate column names"))
     if problems:
         return pd.DataFrame(), problems
-    for rec, ln in zip(rows, lines, strict=True):
-        if len(rec) != len(header):
-            problems.append(Problem(name, ln, "-", f"expected {len(header)} fields", str(len(rec))))
-    good = [(r, ln) for r, ln in zip(rows, lines, strict=True) if len(r) == len(header)]
-    frame = pd.DataFrame([r for r, _ in good], columns=header, dtype=str)
+    rows, lines, problems = _of_width(name, rows, lines, len(header))
+    frame = pd.DataFrame(rows, columns=header, dtype=str)
+    del rows
     for col in (*required, *optional):
         if col not in frame:
             frame[col] = ""
     frame = frame.apply(lambda c: c.str.strip()) if len(frame) else frame
-    frame[LINE] = [ln for _, ln in good]
+    frame[LINE] = lines
     return frame, problems + _nul_problems(name, frame)
+
+
+def _of_width(
+    name: str, rows: list[list[str]], lines: list[int], width: int
+) -> tuple[list[list[str]], list[int], list[Problem]]:
+    """The records with `width` fields (no copies when all have), and one problem per other."""
+    problems = [
+        Problem(name, ln, "-", f"expected {width} fields", str(len(rec)))
+        for rec, ln in zip(rows, lines, strict=True)
+        if len(rec) != width
+    ]
+    if problems:
+        kept = [(r, ln) for r, ln in zip(rows, lines, strict=True) if len(r) == width]
+        rows, lines = [r for r, _ in kept], [ln for _, ln in kept]
+    return rows, lines, problems
 
 
 def _nul_problems(name: str, frame: pd.DataFrame) -> list[Problem]:
@@ -324,44 +379,103 @@ def _blank(value: object) -> bool:
 def fact_rules(frame: pd.DataFrame) -> list[Finding]:
     """The figure rules every source's facts obey, curated or online.
 
-    Metric and unit agree; quarterly figures sit on quarter ends with the Alibaba fiscal label,
+    Metric and unit agree (a peer's amounts in its own currency); quarterly figures sit on the
+    company's quarter ends with its own fiscal label,
     dated figures carry none; a blank value has a note saying why; a figure has a source. Rows
-    whose metric or date is malformed are left to the column schemas.
+    whose metric or date is malformed are left to the column schemas. Vectorised: Python runs
+    once per distinct metric, date or label, and once per finding.
     """
-    out: list[Finding] = []
-    for pos, row in enumerate(frame.to_dict("records")):
-        if str(row["metric"]) not in METRICS or not is_date(row["period_end"]):
-            continue
-        out += _row_findings(pos, {str(k): v for k, v in row.items()})
-    return out
+    if frame.empty:
+        return []
+    metric = frame["metric"].astype(str)
+    keep = metric.isin(list(METRICS)).to_numpy(dtype=bool) & _distinct(
+        frame["period_end"], is_date, na=False
+    ).astype(bool)
+    f = frame[keep]
+    pos = np.flatnonzero(keep)
+    metric = metric[keep]
+    # A peer's capex and revenue are in its own currency; its quarters end on its own fiscal
+    # calendar and carry its own labels. Worked out once per distinct entity and metric/date.
+    entity = f["entity"].astype(str) if "entity" in f else pd.Series("alibaba", index=f.index)
+    pair = entity + "|" + metric
+    unit = pair.map({p: unit_of(*p.split("|", 1)) for p in pair.unique()})
+    quarterly = (metric.map({m.id: m.kind for m in METRICS.values()}) == "quarterly").to_numpy()
+    blank = _blank_cells(f, "value")
+    found: list[tuple[int, int, str, str, str]] = []
+
+    def add(
+        order: int, mask: np.ndarray, field: str, rule: Callable[[int], tuple[str, str]]
+    ) -> None:
+        found.extend((int(pos[i]), order, field, *rule(int(i))) for i in np.flatnonzero(mask))
+
+    units, ends = f["unit"].to_numpy(dtype=object), f["period_end"].to_numpy(dtype=object)
+    ms, expected = metric.to_numpy(dtype=object), unit.to_numpy(dtype=object)
+    add(
+        0,
+        units != expected,
+        "unit",
+        lambda i: (f"must be {expected[i]} for metric {ms[i]}", str(units[i])),
+    )
+    note_blank = _blank_cells(f, "note")
+    add(1, blank & note_blank, "value", lambda i: ("blank value needs a note saying why", "''"))
+    sid_blank = _blank_cells(f, "source_id")
+    rule = "missing source_id (every figure needs one)"
+    add(2, ~blank & sid_blank, "source_id", lambda i: (rule, "''"))
+    values = f["value"]
+    if pd.api.types.is_float_dtype(values.dtype):
+        inf = np.isinf(values.to_numpy(dtype=float))
+    elif values.dtype == object:
+        inf = _distinct(values, lambda v: isinstance(v, float) and math.isinf(v), False)
+        inf = inf.astype(bool)
+    else:
+        inf = np.zeros(len(f), dtype=bool)
+    vals = values.to_numpy(dtype=object)
+    add(3, ~blank & inf, "value", lambda i: ("must be a finite number", str(float(vals[i]))))
+    fy_month = entity.map(
+        {e: COMPANIES.get(e, COMPANIES["alibaba"]).fy_end_month for e in entity.unique()}
+    )
+    end_key = f["period_end"].astype(str) + "|" + fy_month.astype(str)
+    qend = _distinct(end_key, _is_company_quarter_end).astype(bool)
+    label = _distinct(end_key, _fiscal_label_or_blank)
+    fiscal = (
+        _distinct(f["fiscal_period"], lambda v: "" if _blank(v) else str(v), "")
+        if "fiscal_period" in f
+        else np.full(len(f), "", dtype=object)
+    )
+    add(4, quarterly & ~qend, "period_end", lambda i: ("must be a quarter end", str(ends[i])))
+    add(
+        4,
+        quarterly & qend & (fiscal != label),
+        "fiscal_period",
+        lambda i: (f"must be {label[i]} for period_end {ends[i]}", fiscal[i] or "''"),
+    )
+    dated = ~quarterly & (fiscal != "")
+    add(4, dated, "fiscal_period", lambda i: ("must be blank for a dated figure", fiscal[i]))
+    found.sort(key=lambda x: (x[0], x[1]))
+    return [(p, field, rule, got) for p, _, field, rule, got in found]
 
 
-def _row_findings(pos: int, row: dict[str, object]) -> list[Finding]:
-    metric = METRICS[str(row["metric"])]
-    # A peer's quarters end on its own fiscal calendar and carry its own labels and currency.
-    company = COMPANIES.get(str(row["entity"]), COMPANIES["alibaba"])
-    unit = unit_of(str(row["entity"]), metric.id)
-    out: list[Finding] = []
-    if row["unit"] != unit:
-        out.append((pos, "unit", f"must be {unit} for metric {metric.id}", str(row["unit"])))
-    blank = _blank(row["value"])
-    if blank and _blank(row.get("note")):
-        out.append((pos, "value", "blank value needs a note saying why", "''"))
-    if not blank and _blank(row.get("source_id")):
-        out.append((pos, "source_id", "missing source_id (every figure needs one)", "''"))
-    if not blank and isinstance(row["value"], float) and math.isinf(row["value"]):
-        out.append((pos, "value", "must be a finite number", str(row["value"])))
-    end = periods.parse_date(str(row["period_end"]))
-    fiscal = "" if _blank(row.get("fiscal_period")) else str(row["fiscal_period"])
-    if metric.kind == "quarterly":
-        if not periods.is_company_quarter_end(end, company.fy_end_month):
-            out.append((pos, "period_end", "must be a quarter end", str(row["period_end"])))
-        elif fiscal != (label := periods.company_fiscal_label(end, company.fy_end_month)):
-            rule = f"must be {label} for period_end {row['period_end']}"
-            out.append((pos, "fiscal_period", rule, fiscal or "''"))
-    elif fiscal:
-        out.append((pos, "fiscal_period", "must be blank for a dated figure", fiscal))
-    return out
+def _is_company_quarter_end(key: str) -> bool:
+    """'YYYY-MM-DD|fiscal year end month' ends a quarter of that company's fiscal year."""
+    text, month = key.split("|")
+    return periods.is_company_quarter_end(periods.parse_date(text), int(month))
+
+
+def _fiscal_label_or_blank(key: str) -> str:
+    """The company's own fiscal label of 'YYYY-MM-DD|fiscal year end month', or ''."""
+    text, month = key.split("|")
+    day, fy = periods.parse_date(text), int(month)
+    return periods.company_fiscal_label(day, fy) if periods.is_company_quarter_end(day, fy) else ""
+
+
+def _blank_cells(frame: pd.DataFrame, col: str) -> np.ndarray:
+    """_blank of every cell of a column (a missing column is blank)."""
+    if col not in frame:
+        return np.ones(len(frame), dtype=bool)
+    s = frame[col]
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        return s.isna().to_numpy()
+    return _distinct(s, _blank).astype(bool)
 
 
 def check_facts(name: str, frame: pd.DataFrame) -> list[Problem]:
@@ -383,11 +497,11 @@ def check_prices(name: str, frame: pd.DataFrame) -> list[Problem]:
     """Column rules of one daily-prices file, plus one close at least per row."""
     problems = _schema_problems(name, frame, _PRICE_SCHEMA)
     problems += duplicates(name, frame, ("ticker", "date"), field="date")
-    for row in frame.itertuples(index=False):
-        if row.close == "" and row.adj_close == "":
-            problems.append(
-                Problem(name, getattr(row, LINE), "close", "needs close or adj_close", "''")
-            )
+    both = (frame["close"] == "") & (frame["adj_close"] == "")
+    problems += [
+        Problem(name, int(line), "close", "needs close or adj_close", "''")
+        for line in frame.loc[both, LINE]
+    ]
     return problems
 
 
@@ -396,14 +510,34 @@ def check_disclosures(name: str, frame: pd.DataFrame) -> list[Problem]:
     and a cell that is not silent quotes its sentence."""
     problems = _schema_problems(name, frame, _DISCLOSURE_SCHEMA)
     problems += duplicates(name, frame, ("entity", "kpi", "period_end"), "kpi")
-    for r in frame.to_dict("records"):
-        line, status, value = int(r[LINE]), str(r["status"]), str(r["value"])
-        if (status == "value") != (value != ""):
-            rule = "a number goes with status value, and only with it"
-            problems.append(Problem(name, line, "value", rule, value or "''"))
-        if status != "silent" and not str(r["wording"]).strip():
-            problems.append(Problem(name, line, "wording", "must quote the sentence", "''"))
-    return problems
+    status, value = frame["status"].astype(str), frame["value"].astype(str)
+    wording = frame["wording"].astype(str).str.strip()
+    rule = "a number goes with status value, and only with it"
+    got = value.where(value != "", "''")
+    return problems + _row_rules(
+        name,
+        frame,
+        [
+            ((status == "value") != (value != ""), "value", rule, got),
+            ((status != "silent") & (wording == ""), "wording", "must quote the sentence", "''"),
+        ],
+    )
+
+
+def _row_rules(
+    name: str, frame: pd.DataFrame, rules: list[tuple[pd.Series, str, str, pd.Series | str]]
+) -> list[Problem]:
+    """One problem per row and failed rule (mask, field, rule, got), row by row in rule order;
+    Python runs once per problem only."""
+    found = []
+    for order, (mask, field, rule, got) in enumerate(rules):
+        hit = mask.to_numpy(dtype=bool, na_value=False)
+        gots = got[hit] if isinstance(got, pd.Series) else [got] * int(hit.sum())
+        found += [
+            (int(pos), order, Problem(name, int(line), field, rule, str(g)))
+            for pos, line, g in zip(np.flatnonzero(hit), frame.loc[hit, LINE], gots, strict=True)
+        ]
+    return [p for _, _, p in sorted(found, key=lambda x: (x[0], x[1]))]
 
 
 def check_commitments(name: str, frame: pd.DataFrame) -> list[Problem]:
@@ -411,21 +545,32 @@ def check_commitments(name: str, frame: pd.DataFrame) -> list[Problem]:
     that names a statement of the same file, and a period that ends after it starts."""
     problems = _schema_problems(name, frame, _COMMITMENT_SCHEMA)
     problems += duplicates(name, frame, ("id",), "id")
-    ids = set(frame["id"])
-    for r in frame.to_dict("records"):
-        row = {k: str(val) for k, val in r.items()}
-        line = int(r[LINE])
-        if row["amount"] != "" and row["unit"] == "":
-            problems.append(Problem(name, line, "unit", "an amount needs its unit", "''"))
-        if row["supersedes"] and row["supersedes"] not in ids:
-            rule = "must name the id of another statement in this file"
-            problems.append(Problem(name, line, "supersedes", rule, row["supersedes"]))
-        if row["supersedes"] == row["id"]:
-            problems.append(Problem(name, line, "supersedes", "cannot revise itself", row["id"]))
-        start, end = row["period_start"], row["period_end"]
-        if is_date(start) and is_date(end) and end < start:
-            problems.append(Problem(name, line, "period_end", "ends before it starts", end))
-    return problems
+    text = {c: frame[c].astype(str) for c in ("id", "amount", "unit", "supersedes")}
+    start, end = frame["period_start"].astype(str), frame["period_end"].astype(str)
+    sup = text["supersedes"]
+    dated = _distinct(start, is_date, False).astype(bool) & _distinct(end, is_date, False).astype(
+        bool
+    )
+    return problems + _row_rules(
+        name,
+        frame,
+        [
+            (
+                (text["amount"] != "") & (text["unit"] == ""),
+                "unit",
+                "an amount needs its unit",
+                "''",
+            ),
+            (
+                (sup != "") & ~sup.isin(list(set(frame["id"]))),
+                "supersedes",
+                "must name the id of another statement in this file",
+                sup,
+            ),
+            (sup == text["id"], "supersedes", "cannot revise itself", text["id"]),
+            (dated & (end < start), "period_end", "ends before it starts", end),
+        ],
+    )
 
 
 def check_sources(name: str, frame: pd.DataFrame) -> list[Problem]:
@@ -439,25 +584,31 @@ def duplicates(
     name: str, frame: pd.DataFrame, key: tuple[str, ...], field: str = "metric"
 ) -> list[Problem]:
     """One problem per row whose key repeats an earlier row's key, reported on `field`."""
-    seen: dict[tuple[str, ...], int] = {}
-    out = []
-    for row in frame.itertuples(index=False):
-        k = tuple(getattr(row, c) for c in key)
-        line = getattr(row, LINE)
-        if k in seen:
-            rule = f"duplicate key ({', '.join(key)}) also on line {seen[k]}"
-            out.append(Problem(name, line, field, rule, "/".join(k)))
-        else:
-            seen[k] = line
-    return out
+    if frame.empty:
+        return []
+    again = frame.duplicated(list(key), keep="first")
+    first = frame.groupby(list(key), sort=False, dropna=False)[LINE].transform("first")
+    return [
+        Problem(
+            name,
+            int(line),
+            field,
+            f"duplicate key ({', '.join(key)}) also on line {int(at)}",
+            "/".join(str(v) for v in k),
+        )
+        for line, at, *k in zip(
+            frame.loc[again, LINE], first[again], *(frame.loc[again, c] for c in key), strict=True
+        )
+    ]
 
 
 def unknown_sources(name: str, frame: pd.DataFrame, known: set[str]) -> list[Problem]:
     """One problem per row whose source_id is not in the sources table."""
+    sid = frame["source_id"]
+    bad = (sid != "") & ~sid.isin(list(known))
     return [
-        Problem(name, int(line), "source_id", "unknown source (not in sources.csv)", str(sid))
-        for sid, line in zip(frame["source_id"], frame[LINE], strict=True)
-        if sid and sid not in known
+        Problem(name, int(line), "source_id", "unknown source (not in sources.csv)", str(s))
+        for s, line in zip(sid[bad], frame.loc[bad, LINE], strict=True)
     ]
 
 

@@ -231,10 +231,12 @@ def _global_rules(
             Problem("sources", None, "source_id", "source id declared twice", str(r.source_id))
             for r in dup.itertuples(index=False)
         ]
+    fact_key = ("entity", "metric", "period_end")
+    across = _across_files(parts["facts"], fact_key, "metric")
     for name, frame in parts["facts"]:
         out += v.unknown_sources(name, frame, known)
-        out += v.duplicates(name, frame, ("entity", "metric", "period_end"))
-    out += _across_files(parts["facts"], ("entity", "metric", "period_end"), "metric")
+        out += v.duplicates(name, frame, fact_key)
+        out += [p for p in across if p.file == name]
     for name, frame in (
         *parts["events"],
         *parts["prices"],
@@ -249,19 +251,31 @@ def _global_rules(
 def _across_files(
     files: list[tuple[str, pd.DataFrame]], key: tuple[str, ...], field: str
 ) -> list[Problem]:
-    """Rows whose key another file already holds (within a file, v.duplicates reports it)."""
-    seen: dict[tuple[str, ...], str] = {}
-    out: list[Problem] = []
-    for name, frame in files:
-        mine: dict[tuple[str, ...], str] = {}
-        cells = zip(*(frame[c].astype(str) for c in key), strict=True)
-        for k, line in zip(cells, frame[v.LINE], strict=True):
-            if k in seen:
-                rule = f"duplicate key ({', '.join(key)}) also at {seen[k]}"
-                out.append(Problem(name, int(line), field, rule, "/".join(k)))
-            mine.setdefault(k, f"{name}:{line}")
-        seen = {**mine, **seen}
-    return out
+    """Rows whose key an earlier file already holds (within a file, v.duplicates reports it),
+    naming the key's first row. Vectorised: Python runs once per such row only."""
+    if not files:
+        return []
+    keys = pd.concat(
+        [f.loc[:, [*key, v.LINE]].assign(_file=i) for i, (_, f) in enumerate(files)],
+        ignore_index=True,
+    )
+    for c in key:
+        keys[c] = keys[c].astype(str)
+    first = keys.groupby(list(key), sort=False)[["_file", v.LINE]].transform("first")
+    hit = (first["_file"] != keys["_file"]).to_numpy()
+    names = [n for n, _ in files]
+    rule = f"duplicate key ({', '.join(key)}) also at"
+    return [
+        Problem(names[i], int(line), field, f"{rule} {names[j]}:{at}", "/".join(k))
+        for i, line, j, at, *k in zip(
+            keys.loc[hit, "_file"],
+            keys.loc[hit, v.LINE],
+            first.loc[hit, "_file"],
+            first.loc[hit, v.LINE],
+            *(keys.loc[hit, c] for c in key),
+            strict=True,
+        )
+    ]
 
 
 def _number(col: pd.Series) -> pd.Series:
@@ -286,7 +300,7 @@ def _tidy_facts(
                 "basis": frame["basis"].replace("", "reported"),
                 "subject": frame["subject"],
                 "note": frame["note"],
-                "origin": [f"{name.removeprefix(prefix + '/')}:{ln}" for ln in frame[v.LINE]],
+                "origin": f"{name.removeprefix(prefix + '/')}:" + frame[v.LINE].astype(str),
             }
         )
         parts.append(part)
