@@ -41,6 +41,9 @@ ADOPTION_SERIES = (
     "china_enterprise_llm_token_share_pct",
     "tokens_per_day",
     "hf_derivatives",
+    # The token strategy in the company's own figures: dated statements, each on its own basis.
+    "model_studio_customers_yoy_multiple",
+    "token_cloud_share_forecast_pct",
 )
 #: Event categories that can be marked on the charts, and those marked by default: with only
 #: the major events of these two, the default Spending view draws at most 15 lines.

@@ -74,6 +74,7 @@ UNIT_LABELS = {
     "tokens": "tokens",
     "index": "index (first day = 100)",
     "RMB_per_USD": "RMB per US$",
+    "multiple": "times a year earlier",
 }
 
 

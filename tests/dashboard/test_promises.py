@@ -181,3 +181,22 @@ def test_a_narrow_range_keeps_flags_judged_on_the_whole_strip(built_real_store: 
     assert list(heat.x) == ["FY2026Q3"]
     row = list(heat.y).index("AI-related products' share of cloud revenue from external customers")
     assert "✕" in heat.text[row][0]
+
+
+def test_token_statements_are_markers_beside_capex(built_real_store: Path) -> None:
+    """The company's token figures are dated statements on their own bases: markers, no line."""
+    store = Store(built_real_store / "store")
+    state = params.parse(
+        {
+            "vintage": str(store.current_id()),
+            "series": "model_studio_customers_yoy_multiple,token_cloud_share_forecast_pct",
+        }
+    )
+    fig = views.spending(store.read_all(), state).charts[0].figure
+    drawn = {t.name: t for t in fig.data}
+    for name in (
+        "Model Studio customer base, year-over-year multiple",
+        "Tokens to be generated on cloud (CEO forecast)",
+    ):
+        assert drawn[name].mode == "markers"
+        assert len(drawn[name].x) >= 1
