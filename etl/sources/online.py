@@ -53,7 +53,11 @@ class TransientError(Exception):
 
 
 class DeadlineExceededError(SourceError):
-    """A request was about to start after the refresh's deadline."""
+    """A request was about to start after the refresh's deadline, or its retry would."""
+
+
+class RateLimitExhaustedError(SourceError):
+    """The upstream kept answering 'too many requests' until the retry policy gave up."""
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,7 @@ class RetryPolicy:
             backoff = self.base_delay * 2 ** (state.attempt_number - 1)
             delay = min(self.max_delay, max(backoff, hint or 0.0))
             if delay >= deadline.left():
-                raise SourceError(
+                raise DeadlineExceededError(
                     source,
                     f"{what}: {what_failed}; the next try ({delay:.0f} s away) would pass the "
                     "refresh bound",
@@ -134,7 +138,7 @@ class RetryPolicy:
         try:
             return retrying(fn)
         except RateLimitedError:
-            raise SourceError(
+            raise RateLimitExhaustedError(
                 source, f"{what}: rate limited, gave up after {self.attempts} tries"
             ) from None
         except TransientError as exc:

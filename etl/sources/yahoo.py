@@ -25,7 +25,15 @@ import yfinance as yf
 from etl import config, periods
 from etl.errors import SourceError
 from etl.sources.base import Context, Tables, empty_table
-from etl.sources.online import Guard, RateLimitedError, RetryPolicy, ca_bundle, guard_session
+from etl.sources.online import (
+    DeadlineExceededError,
+    Guard,
+    RateLimitedError,
+    RateLimitExhaustedError,
+    RetryPolicy,
+    ca_bundle,
+    guard_session,
+)
 
 log = logging.getLogger(__name__)
 # yfinance 1.7 still uses pandas' deprecated inplace= keyword; the warning is not ours to act on.
@@ -168,10 +176,10 @@ class _Runner:
             return self.source.retry.call(
                 self.source.name, what, lambda: self._attempt(what, fn), self.ctx.deadline
             )
+        except DeadlineExceededError:
+            raise  # the refresh bound ends the whole source, not one part
         except SourceError as exc:
-            if "refresh bound" in exc.reason:
-                raise
-            if "rate limited" in exc.reason:
+            if isinstance(exc, RateLimitExhaustedError):
                 self.limited = f"Yahoo rate-limited {what}"
             log.warning("%s", exc)
             self.failed[what] = exc.reason
