@@ -174,8 +174,8 @@ class CuratedSource:
             "facts": _tidy_facts(parts["facts"], urls, prefix),
             "events": _tidy_events(parts["events"], urls),
             "prices_daily": _tidy_prices(parts["prices"]),
-            "commitments": _tidy_commitments(parts["commitments"], urls),
-            "disclosures": _tidy_disclosures(parts["disclosures"], urls),
+            "commitments": _tidy_stated("commitments", "amount", parts["commitments"], urls),
+            "disclosures": _tidy_stated("disclosures", "value", parts["disclosures"], urls),
             "sources": all_sources.drop(columns=[v.LINE]).reset_index(drop=True),
         }
 
@@ -361,29 +361,20 @@ def _tidy_events(files: list[tuple[str, pd.DataFrame]], urls: dict[str, str]) ->
     return pd.concat(parts, ignore_index=True)
 
 
-def _tidy_commitments(files: list[tuple[str, pd.DataFrame]], urls: dict[str, str]) -> pd.DataFrame:
-    columns = [c for c in TABLES["commitments"].columns if c not in ("owner", "source_url")]
+def _tidy_stated(
+    table: str, number: str, files: list[tuple[str, pd.DataFrame]], urls: dict[str, str]
+) -> pd.DataFrame:
+    """A commitments or disclosures table: the file's columns, its one number column parsed,
+    and each row's source URL looked up (the same two steps for both)."""
+    columns = [c for c in TABLES[table].columns if c not in ("owner", "source_url")]
     parts = [
         f.loc[:, columns].assign(
-            amount=_number(f["amount"]), source_url=f["source_id"].map(urls).fillna("")
+            **{number: _number(f[number])}, source_url=f["source_id"].map(urls).fillna("")
         )
         for _, f in files
     ]
     if not parts:
-        return empty_table("commitments").drop(columns=["owner"])
-    return pd.concat(parts, ignore_index=True)
-
-
-def _tidy_disclosures(files: list[tuple[str, pd.DataFrame]], urls: dict[str, str]) -> pd.DataFrame:
-    columns = [c for c in TABLES["disclosures"].columns if c not in ("owner", "source_url")]
-    parts = [
-        f.loc[:, columns].assign(
-            value=_number(f["value"]), source_url=f["source_id"].map(urls).fillna("")
-        )
-        for _, f in files
-    ]
-    if not parts:
-        return empty_table("disclosures").drop(columns=["owner"])
+        return empty_table(table).drop(columns=["owner"])
     return pd.concat(parts, ignore_index=True)
 
 

@@ -12,23 +12,14 @@ import json
 from pathlib import Path
 
 from etl import disclosures
+from etl.models import DISCLOSURES
 from etl.steps.common import SNAPSHOTS, to_csv
 
 SNAPSHOT = "releases/alibaba_results_texts.jsonl.gz"
 OUT = "disclosures/alibaba_kpis.csv"
-HEADER = (
-    "entity",
-    "kpi",
-    "fiscal_period",
-    "period_end",
-    "status",
-    "value",
-    "unit",
-    "wording",
-    "basis",
-    "source_id",
-    "note",
-)
+#: The disclosures table's columns as a curated file holds them (the URL and owner are added
+#: when the file is read).
+HEADER = tuple(c for c in DISCLOSURES.columns if c not in ("source_url", "owner"))
 _UNITS = {k.id: k.unit for k in disclosures.KPIS}
 
 
