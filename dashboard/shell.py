@@ -80,6 +80,22 @@ def _quarters(vintage: str) -> list[pd.Timestamp]:
     return sorted(pd.to_datetime(q.unique()))
 
 
+def importance_control(
+    col: st.delta_generator.DeltaGenerator, label: str, s: ViewState, help: str
+) -> None:
+    """The major-or-every-event switch, one widget shared by the pages that mark events."""
+    col.segmented_control(
+        label,
+        params.IMPORTANCE,
+        default=s.importance,
+        key="w_importance",
+        on_change=on_widget,
+        args=("importance", "w_importance"),
+        format_func=lambda i: "Major only" if i == "major" else "Every event",
+        help=help,
+    )
+
+
 def on_widget(field: str, key: str) -> None:
     """Widget callback: copy the widget's value into the view state (and the URL)."""
     value = st.session_state[key]

@@ -17,15 +17,11 @@ if view.table.empty:  # the coverage table lists every price series of the vinta
     st.stop()
 
 w1, w2 = st.columns([2, 1])
-w2.segmented_control(
+shell.importance_control(
+    w2,
     "Events marked on the prices",
-    params.IMPORTANCE,
-    default=s.importance,
-    key="w_importance",
-    on_change=shell.on_widget,
-    args=("importance", "w_importance"),
-    format_func=lambda i: "Major only" if i == "major" else "Every event",
-    help="The window chart and table measure every Qwen release, earnings date and conference.",
+    s,
+    "The window chart and table measure every Qwen release, earnings date and conference.",
 )
 w1.segmented_control(
     "Event window (trading days around the event)",

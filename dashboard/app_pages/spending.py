@@ -70,15 +70,11 @@ e1.pills(
     args=("events", "w_events"),
     format_func=lambda c: EVENT_LABELS[str(c)],
 )
-e2.segmented_control(
+shell.importance_control(
+    e2,
     "Which events",
-    params.IMPORTANCE,
-    default=s.importance,
-    key="w_importance",
-    on_change=shell.on_widget,
-    args=("importance", "w_importance"),
-    format_func=lambda i: "Major only" if i == "major" else "Every event",
-    help="Major: flagship Qwen releases, results, capex commitments, conferences. Every event "
+    s,
+    "Major: flagship Qwen releases, results, capex commitments, conferences. Every event "
     "adds each model snapshot and minor item.",
 )
 
