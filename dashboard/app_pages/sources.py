@@ -1,5 +1,7 @@
 """Sources and data: every figure with its source, the manifest, freshness, definitions, CSV."""
 
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -7,6 +9,20 @@ import streamlit as st
 from dashboard import charts, components, data, safe, shell
 from etl.export import to_csv
 from etl.models import METRICS
+
+
+def filings_check(check: dict[str, Any], title: str) -> None:
+    """A filing source's figures against the curated ones: counts, then the ones that differ."""
+    if not check:
+        return
+    st.subheader(title)
+    st.caption(
+        f"{check.get('shared', 0)} figures in both: {check.get('agree', 0)} agree; "
+        f"{len(check.get('differ', []))} differ (the charts draw the filing's figure)."
+    )
+    if check.get("differ"):
+        st.dataframe(pd.DataFrame(check["differ"]), hide_index=True, width="stretch")
+
 
 s = shell.state()
 v = str(s.vintage)
@@ -85,15 +101,9 @@ st.download_button(
     icon=":material/download:",
 )
 
-check = manifest.get("crosscheck") or {}
-if check:
-    st.subheader("The company's filings (edgar) against the curated files")
-    st.caption(
-        f"{check.get('shared', 0)} figures in both: {check.get('agree', 0)} agree; "
-        f"{len(check.get('differ', []))} differ (the charts draw the filing's figure)."
-    )
-    if check.get("differ"):
-        st.dataframe(pd.DataFrame(check["differ"]), hide_index=True, width="stretch")
+filings_check(
+    manifest.get("crosscheck") or {}, "The company's filings (edgar) against the curated files"
+)
 
 annual = manifest.get("crosscheck_annual") or {}
 if annual.get("compared"):
@@ -104,15 +114,10 @@ if annual.get("compared"):
     )
     st.dataframe(pd.DataFrame(annual["rows"]), hide_index=True, width="stretch")
 
-peers = manifest.get("crosscheck_sec_xbrl") or {}
-if peers:
-    st.subheader("The peers' filings (sec_xbrl) against the curated peer figures")
-    st.caption(
-        f"{peers.get('shared', 0)} figures in both: {peers.get('agree', 0)} agree; "
-        f"{len(peers.get('differ', []))} differ (the charts draw the filing's figure)."
-    )
-    if peers.get("differ"):
-        st.dataframe(pd.DataFrame(peers["differ"]), hide_index=True, width="stretch")
+filings_check(
+    manifest.get("crosscheck_sec_xbrl") or {},
+    "The peers' filings (sec_xbrl) against the curated peer figures",
+)
 
 st.subheader("Vintage manifest")
 c1, c2, c3 = st.columns(3)
