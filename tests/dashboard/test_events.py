@@ -8,7 +8,6 @@ from typing import Any
 
 import pandas as pd
 import pytest
-import streamlit as st
 
 from dashboard import charts, frames, params, views
 from dashboard.theme import ADOPTION_COLORS, COLORS
@@ -140,14 +139,7 @@ def test_market_page_measures_conferences(published: tuple[str, dict[str, pd.Dat
     assert "conference" in set(view.windows["category"])
 
 
-@pytest.fixture
-def _app(built_real_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AIIMPACT_DATA_DIR", str(built_real_store))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.mark.usefixtures("_app")
+@pytest.mark.usefixtures("bundled_app")
 def test_event_toggles_on_the_page_write_the_link() -> None:
     """Switching earnings on and every event in puts both into the URL."""
     at = run("spending")

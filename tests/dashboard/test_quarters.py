@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 
 from dashboard import params, views
 from etl.store import Store
@@ -84,14 +83,7 @@ def test_search_matches_every_word_in_any_order(
     assert all("adjusted_ebita" in m for m in a.data["metric"])
 
 
-@pytest.fixture
-def _app(built_real_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AIIMPACT_DATA_DIR", str(built_real_store))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.mark.usefixtures("_app")
+@pytest.mark.usefixtures("bundled_app")
 def test_picking_a_quarter_on_the_page() -> None:
     """One pick on the Overview shows FY2026Q4 and writes it into the link."""
     at = run("overview")

@@ -10,7 +10,6 @@ from typing import Any
 
 import pandas as pd
 import pytest
-import streamlit as st
 
 from dashboard import pages, params, snapshot, views
 from etl.store import Store
@@ -38,10 +37,8 @@ def tables(built_real_store: Path, vintage: str) -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture(autouse=True)
-def _data(built_real_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AIIMPACT_DATA_DIR", str(built_real_store))
-    st.cache_data.clear()
-    st.cache_resource.clear()
+def _data(bundled_app: None) -> None:
+    """Every test here reads the bundled data."""
 
 
 def _state(vintage: str, query: dict[str, str]) -> params.ViewState:
