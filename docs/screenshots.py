@@ -10,7 +10,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from tests.e2e.server import (  # noqa: E402
     CHROMIUM_ARGS,
@@ -24,6 +24,19 @@ from tests.e2e.server import (  # noqa: E402
 
 #: File suffix and viewport: a desktop (tall, to show whole pages) and a phone (390x844).
 SIZES = (("", 1400, 1700), ("-phone", 390, 844))
+#: Shots of a page scrolled to a chart below the first screen: (file stem, page, chart title).
+#: The pledge burn-down and the KPI strip sit under the Spending page's first 1700 px.
+SCROLLED = (("spending-promises", "spending", "Pledge burn-down"),)
+
+
+def scrolled_shot(page: Page, base: str, name: str, title: str, out: Path) -> None:
+    """Open a page, bring the chart whose title holds `title` to the top, and shoot the screen."""
+    page.goto(page_url(base, name))
+    chart = page.locator('[data-testid="stPlotlyChart"]').filter(has_text=title).first
+    chart.wait_for()
+    chart.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(out))
 
 
 def main() -> None:
@@ -45,6 +58,10 @@ def main() -> None:
                     page.wait_for_timeout(1500)
                     out = REPO / "docs" / f"{name}{suffix}-{scheme}.png"
                     page.screenshot(path=str(out))
+                    print(out.relative_to(REPO))  # noqa: T201
+                for stem, name, title in SCROLLED:
+                    out = REPO / "docs" / f"{stem}{suffix}-{scheme}.png"
+                    scrolled_shot(page, base, name, title, out)
                     print(out.relative_to(REPO))  # noqa: T201
                 ctx.close()
             browser.close()
