@@ -38,7 +38,7 @@ FLOOR = (
     "for f in glob.glob(sys.argv[1] + '/**/*.csv', recursive=True): pd.read_csv(f, dtype=str)\n"
 )
 SYNTHETIC_SOURCE = "synthetic_scale_bench"
-#: Rows per synthetic file, well under config.MAX_CURATED_BYTES (5 MiB) each.
+#: Rows per synthetic file, well under config.MAX_CURATED_BYTES (16 MiB) each.
 FACT_ROWS_PER_FILE = 30_000
 PRICE_ROWS_PER_FILE = 60_000
 #: Per synthetic entity: quarterly figures (with their fiscal labels) and dated ones, roughly the

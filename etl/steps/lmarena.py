@@ -1,9 +1,9 @@
 """LM Arena text leaderboard history: one series per lab, each lab's best model per publish date.
 
 Load: two raw snapshots under data/snapshots/lmarena/ (see their .meta.json):
-- arielshakaramiro_lmarena_text.csv: LM Arena's official rows (text, overall) from 2026-05-27,
-  each organisation's best row per publish date, with rank, interval and votes;
-- mayerwin_ai_arena_history.csv: earlier publish dates (2023-12..2026-05-19), each lab's best
+- arielshakaramiro_lmarena_text.csv: LM Arena's official rows (text, overall), 165 publish dates
+  2025-01-05..2026-10-02, each organisation's best row per date, with rank, interval and votes;
+- mayerwin_ai_arena_history.csv: earlier publish dates (2023-12..2024-12), each lab's best
   "flagship" model as mayerwin selects it, without rank, interval or votes.
 Process: organisations to labs (etl.models.LABS); on the official dates the lab's best model by
 the same mapping as the lmarena refresh (best_per_lab), with its rank, interval and votes; before

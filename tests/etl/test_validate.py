@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from etl import __main__ as cli
+from etl.config import MAX_CURATED_BYTES
 from etl.store import Store
 
 FIN = "financials/synthetic_quarterly.csv"
@@ -129,7 +130,8 @@ def test_broken_files(
 
 def test_huge_file_is_refused(synthetic_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A file over the size limit is refused before parsing."""
-    big = HEADER + "alibaba,revenue,FY2026Q2,2025-09-30,1,RMB_mn,syn_release,,x\n" * 90_000
+    row = "alibaba,revenue,FY2026Q2,2025-09-30,1,RMB_mn,syn_release,,x\n"
+    big = HEADER + row * (MAX_CURATED_BYTES // len(row) + 1)
     (synthetic_dir / "financials" / "huge.csv").write_text(big, encoding="utf-8")
     assert cli.main(["check", "--data-dir", str(synthetic_dir), "-q"]) == 1
     assert "data/financials/huge.csv field '-': file larger than" in capsys.readouterr().err
