@@ -189,6 +189,23 @@ def figure(b: Burndown, note: str) -> go.Figure:
         annotation_text=f"Pledge: {plotly_text(b.pledge['statement'])}",
         annotation_position="top left",
     )
+    # A statement with an amount of its own (a reported RMB 480 bn) sits on its own line, in the
+    # view's currency at the pledge's rate; one without an amount sits on the pledge's line.
+    rate = b.target / float(b.pledge["amount"]) if float(b.pledge["amount"]) else 1.0
+    level = pd.to_numeric(b.revisions["amount"], errors="coerce").mul(rate).fillna(b.target)
+    for r in b.revisions[(level - b.target).abs() > 1e-9 * max(b.target, 1.0)].to_dict("records"):
+        reported = r["status"] == "reported"
+        fig.add_hline(
+            y=level[b.revisions["id"] == r["id"]].iloc[0],
+            line_dash="dash" if reported else "dot",
+            line_color=COLORS["capex_commitment"],
+            opacity=0.6 if reported else 1.0,
+            annotation_text=(
+                f"{'Reported by others, not announced' if reported else 'Announced'}: "
+                f"{plotly_text(str(r['statement']).removeprefix('Reported: '))}"
+            ),
+            annotation_position="top left",
+        )
     for status, symbol in (("announced", "triangle-down"), ("reported", "triangle-down-open")):
         rows = b.revisions[b.revisions["status"] == status]
         if rows.empty:
@@ -196,7 +213,7 @@ def figure(b: Burndown, note: str) -> go.Figure:
         fig.add_trace(
             go.Scatter(
                 x=pd.to_datetime(rows["date"]),
-                y=[b.target] * len(rows),
+                y=list(level[rows.index]),
                 mode="markers",
                 name=f"Statements ({'the company' if status == 'announced' else 'reported by others'})",
                 marker={"symbol": symbol, "size": 13, "color": COLORS["capex_commitment"]},

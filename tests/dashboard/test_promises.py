@@ -114,6 +114,25 @@ def test_reported_statements_are_drawn_apart_from_the_companys() -> None:
     assert "SYNTHETIC quote of r2" in str(others.customdata)
 
 
+def test_a_revised_amount_is_drawn_at_its_own_level_with_its_status() -> None:
+    """A statement with an amount (the reported 600) sits on its own line, marked as reported;
+    a statement without one sits on the pledge's line; both in the view's currency."""
+    capex = _capex({"2025-06-30": 150.0})
+    usd = _capex({"2025-06-30": 15.0}, unit="USD_mn")
+    for shown, rate in ((capex, 1.0), (usd, 0.1)):
+        b = promises.burndown(PLEDGE, capex, shown, root="p")
+        assert b is not None
+        fig = promises.figure(b, "note")
+        marks = {t.name: t for t in fig.data if t.name and t.name.startswith("Statements")}
+        assert list(marks["Statements (reported by others)"].y) == [600.0 * rate]
+        assert list(marks["Statements (the company)"].y) == [400.0 * rate] * 2
+        lines = {round(s.y0, 6): s for s in fig.layout.shapes if s.type == "line"}
+        assert set(lines) == {round(400.0 * rate, 6), round(600.0 * rate, 6)}
+        assert lines[round(600.0 * rate, 6)].line.dash != lines[round(400.0 * rate, 6)].line.dash
+        notes = [a.text for a in fig.layout.annotations if a.text]
+        assert any(n.startswith("Reported by others, not announced:") for n in notes), notes
+
+
 def _bundled_commitments() -> list[dict[str, str]]:
     with (REPO / "data" / "commitments" / "capex_commitments.csv").open(encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
