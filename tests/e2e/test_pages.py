@@ -71,6 +71,7 @@ def test_pledge_burndown_and_kpi_strip_follow_the_link(
     names = {t["name"]: t["n"] for t in burn["traces"]}
     assert names["Capex since the pledge, cumulative"] >= 5
     assert names["Statements (the company)"] >= 3
+    assert names["Statements (reported by others)"] >= 1  # the reported RMB 480 bn
     strip = page.evaluate(
         """() => { const d = Array.from(document.querySelectorAll('.js-plotly-plot'))
              .find(d => ((d.layout.title || {}).text || '').replace(/<br>/g, ' ')
