@@ -8,7 +8,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from etl import periods, transform
+from etl import derive as transform
+from etl import periods
 from etl.models import METRICS
 
 FRAME_COLUMNS = [

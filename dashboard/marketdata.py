@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import frames
-from etl import transform
+from etl import derive as transform
 
 #: Stock -> the benchmark its excess return is measured against (same exchange and calendar).
 BENCHMARKS = {"BABA": "MCHI", "9988.HK": "^HSI"}

@@ -30,7 +30,7 @@ from etl import config
 from etl.export import to_csv
 from etl.models import METRICS
 from etl.store import Store
-from etl.transform import FX_POLICY_TEXT
+from etl.derive import FX_POLICY_TEXT
 
 TITLE = "AI investment impact: Alibaba"
 

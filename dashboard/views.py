@@ -25,7 +25,7 @@ from dashboard import (
 from dashboard.params import ViewState
 from etl import periods
 from etl.models import METRICS
-from etl.transform import FX_POLICY_TEXT
+from etl.derive import FX_POLICY_TEXT
 
 CARD_METRICS = [
     ("Revenue", "revenue"),

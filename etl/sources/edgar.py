@@ -31,7 +31,7 @@ import httpx2
 import pandas as pd
 
 from etl import config, consistency, disclosures, periods
-from etl.errors import NotConfiguredError, SourceError
+from etl.errors import HttpStatusError, NotConfiguredError, SourceError
 from etl.sources import edgar_parse
 from etl.sources.base import Context, Tables
 from etl.sources.online import (
@@ -274,7 +274,9 @@ class SecGetter:
                     f"tool): check ${config.ENV_SEC_USER_AGENT} and try again in 10 minutes",
                 )
             if r.status_code != 200:
-                raise SourceError(self.source.name, f"HTTP {r.status_code} for {url}")
+                raise HttpStatusError(
+                    self.source.name, r.status_code, f"HTTP {r.status_code} for {url}"
+                )
             return r
 
         return self.source.retry.call(self.source.name, f"GET {url[-60:]}", once, self.ctx.deadline)
