@@ -199,7 +199,7 @@ def blank(s: pd.Series) -> pd.Series:
 
 def _key(table: Table) -> list[str]:
     """The key of a curated file: its table's key without the owner (one file, one owner)."""
-    return [c for c in table.key if c != "owner"]
+    return list(table.figure_key)
 
 
 # -- sources --------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from etl import validate as v
 from etl.config import MAX_CURATED_BYTES
 from etl.errors import FilesystemError, Problem, ValidationError
 from etl.models import TABLES
-from etl.sources.base import Context, Tables, empty_table
+from etl.sources.base import Context, Tables, empty_table, facts_frame
 
 FACT_DIRS = ("financials", "statements", "adoption")
 EVENT_DIRS = ("events",)
@@ -224,7 +224,7 @@ def _global_rules(
             for r in dup.itertuples(index=False)
         ]
     # A key repeated within one file is the file model's (etl.schemas); across files, here.
-    fact_key = tuple(c for c in TABLES["facts"].key if c != "owner")
+    fact_key = TABLES["facts"].figure_key
     across = _across_files(parts["facts"], fact_key, "metric")
     for name, frame in parts["facts"]:
         out += v.unknown_sources(name, frame, known)
@@ -236,7 +236,7 @@ def _global_rules(
         *parts["disclosures"],
     ):
         out += v.unknown_sources(name, frame, known)
-    price_key = tuple(c for c in TABLES["prices_daily"].key if c != "owner")
+    price_key = TABLES["prices_daily"].figure_key
     out += _across_files(parts["prices"], price_key, "date")
     return out
 
@@ -280,8 +280,8 @@ def _tidy_facts(
 ) -> pd.DataFrame:
     parts = []
     for name, frame in files:
-        part = pd.DataFrame(
-            {
+        part = facts_frame(
+            **{
                 "entity": frame["entity"],
                 "metric": frame["metric"],
                 "period_end": frame["period_end"],
@@ -298,7 +298,7 @@ def _tidy_facts(
         )
         parts.append(part)
     if not parts:
-        return empty_table("facts").drop(columns=["owner"])
+        return facts_frame([])
     facts = pd.concat(parts, ignore_index=True)
     facts = _derive_sum(facts, "capex", ("capex_ppe", "capex_intangibles"))
     return _derive_sum(facts, "capex_usd", ("capex_ppe_usd", "capex_intangibles_usd"))

@@ -142,7 +142,7 @@ class SecXbrlSource:
         rows += self._alibaba(raw.get("alibaba"), ctx, cited)
         if not rows:
             raise SourceError(self.name, "no quarterly figure in any company's facts")
-        facts = facts_frame(**{k: [r[k] for r in rows] for k in rows[0]})
+        facts = facts_frame(rows)
         sources = pd.DataFrame([_source(c, f, ctx.today) for c, f in cited.values()])
         return {"facts": facts, "sources": sources}
 
