@@ -206,5 +206,6 @@ def yoy_violations(stated: pd.DataFrame) -> list[Violation]:
 
 def _violation(where: Where, key: tuple[str, str, str], metric: str, rule: str) -> Violation:
     owner, entity, period_end = key
-    source_id, origin = where.loc[(owner, entity, period_end, metric)]
+    # pandas-stubs type a MultiIndex row lookup by tuple too narrowly.
+    source_id, origin = where.loc[(owner, entity, period_end, metric)]  # type: ignore[index]
     return Violation(metric, period_end, source_id, owner, origin, rule)
