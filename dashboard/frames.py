@@ -8,8 +8,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from etl import periods, transform
-from etl.models import METRICS
+from etl import derive as transform
+from etl import periods
+from etl.models import KIND_RANK, METRICS, OWNER_RANK
 
 FRAME_COLUMNS = [
     "period_end",
@@ -23,8 +24,6 @@ FRAME_COLUMNS = [
 ]
 #: Which of two rows for the same figure the charts draw: the better kind of source first,
 #: then the company's filings read online (edgar) before the curated files.
-KIND_RANK = {"primary": 0, "presentation": 1, "secondary": 2, "vendor": 3}
-OWNER_RANK = {"edgar": 0, "lmarena": 1, "openrouter": 1, "curated": 2}
 #: The RMB 380 billion three-year AI and cloud infrastructure plan of February 2025.
 COMMITMENT_RMB_MN = 380_000.0
 COMMITMENT_START = "2025-03-31"

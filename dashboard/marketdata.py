@@ -11,15 +11,14 @@ import numpy as np
 import pandas as pd
 
 from dashboard import frames
-from etl import transform
+from etl import derive as transform
+from etl.models import EVENT_WINDOWS as WINDOWS
+from etl.models import OWNER_PRECEDENCE as OWNER_ORDER
 
 #: Stock -> the benchmark its excess return is measured against (same exchange and calendar).
 BENCHMARKS = {"BABA": "MCHI", "9988.HK": "^HSI"}
-#: URL value -> (first, last) trading day of the window, relative to the event's day 0.
-WINDOWS: dict[int, tuple[int, int]] = {1: (-1, 1), 5: (-1, 5), 20: (0, 20)}
 #: Daily RMB-per-US$ series, best first: Yahoo's market rate, then the PBOC central parity.
 USD_CNY = ("CNY=X", "USDCNY_PBOC")
-OWNER_ORDER = ("yahoo", "curated")
 WINDOW_COLUMNS = [
     "event_date",
     "category",

@@ -15,42 +15,31 @@ __all__ = ["ViewState", "parse", "replace", "to_query"]
 from datetime import date
 
 from etl import periods
-from etl.models import COMPANIES, LABS
+from etl.models import (
+    ADOPTION_METRICS,
+    BASIS_CHOICES,
+    CAPEX_VIEW_CHOICES,
+    COMPANIES,
+    CURRENCY_CHOICES,
+    EVENT_WINDOWS,
+    IMPORTANCE_CHOICES,
+    LABS,
+    TRANSFORM_CHOICES,
+)
 from etl.store import VINTAGE_RE
 
-CURRENCIES = ("RMB", "USD", "USD_avg")
-BASES = ("fiscal", "calendar")
-CAPEX_VIEWS = ("quarterly", "ttm", "cumulative")
-TRANSFORMS = ("level", "index", "yoy")
+CURRENCIES = CURRENCY_CHOICES
+BASES = BASIS_CHOICES
+CAPEX_VIEWS = CAPEX_VIEW_CHOICES
+TRANSFORMS = TRANSFORM_CHOICES
 LAG_RANGE = (-8, 8)
-#: Event windows (trading days): 1 = [-1,+1], 5 = [-1,+5], 20 = [0,+20].
-WINDOWS = (1, 5, 20)
-ADOPTION_SERIES = (
-    "lmarena_text_score",
-    "lmarena_text_rank",
-    "hf_downloads_30d",
-    "hf_qwen_descendants",
-    "modelscope_downloads_all_time",
-    "openrouter_weekly_tokens",
-    "hf_qwen_derivative_models",
-    "hf_qwen_downloads_cumulative",
-    "lmarena_best_qwen_score",
-    "lmarena_best_qwen_rank",
-    "qwen_app_mau",
-    "model_studio_customers",
-    "china_enterprise_llm_token_share_pct",
-    "tokens_per_day",
-    "hf_derivatives",
-    # The token strategy in the company's own figures: dated statements, each on its own basis.
-    "model_studio_customers_yoy_multiple",
-    "token_cloud_share_forecast_pct",
-)
+WINDOWS = tuple(EVENT_WINDOWS)
+ADOPTION_SERIES = ADOPTION_METRICS
 #: Event categories that can be marked on the charts, and those marked by default: with only
 #: the major events of these two, the default Spending view draws at most 15 lines.
 EVENT_CATEGORIES = ("qwen_release", "capex_commitment", "earnings", "conference", "other")
 DEFAULT_EVENTS = ("qwen_release", "capex_commitment")
-#: "major": flagship releases and the category's headline events; "all": every snapshot too.
-IMPORTANCE = ("major", "all")
+IMPORTANCE = IMPORTANCE_CHOICES
 DEFAULT_SERIES = ("lmarena_text_score", "hf_downloads_30d", "hf_qwen_derivative_models")
 CELL_RE = re.compile(r"^([a-z_]{3,40})@(FY\d{4}Q[1-4])$")
 MAX_SEARCH = 80

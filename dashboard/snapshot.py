@@ -27,10 +27,10 @@ import plotly.io as pio
 from dashboard import pages, params, views
 from dashboard.params import ViewState
 from etl import config
+from etl.derive import FX_POLICY_TEXT
 from etl.export import to_csv
 from etl.models import METRICS
 from etl.store import Store
-from etl.transform import FX_POLICY_TEXT
 
 TITLE = "AI investment impact: Alibaba"
 

@@ -24,8 +24,8 @@ from dashboard import (
 )
 from dashboard.params import ViewState
 from etl import periods
-from etl.models import METRICS
-from etl.transform import FX_POLICY_TEXT
+from etl.derive import FX_POLICY_TEXT
+from etl.models import HEADLINE_ADOPTION, METRICS
 
 CARD_METRICS = [
     ("Revenue", "revenue"),
@@ -38,15 +38,6 @@ CARD_METRICS = [
 #: the company's latest statements.
 #: A card's metric that the company replaced, and what stands in its place where it is blank.
 CARD_SUCCESSORS = {"cloud_revenue": ("AI Cloud and Compute Services revenue", "ai_cloud_revenue")}
-HEADLINE_ADOPTION = (
-    "lmarena_text_score",
-    "lmarena_text_rank",
-    "hf_downloads_30d",
-    "modelscope_downloads_all_time",
-    "openrouter_weekly_tokens",
-    "hf_qwen_derivative_models",
-    "qwen_app_mau",
-)
 DATA_COLUMNS = [
     "series",
     "period_end",

@@ -28,8 +28,8 @@ SEGMENT_REVENUE = ("cloud_revenue", "ai_cloud_revenue")
 KEY = ["owner", "entity", "period_end"]
 #: The columns of the frame yoy_violations checks: one row per stated change.
 STATED = ("metric", "period_end", "value", "prior", "current", "source_id", "owner", "origin")
-#: (owner, entity, period_end, metric) -> (source_id, origin) of each figure.
-Where = dict[tuple[str, str, str, str], tuple[str, str]]
+#: source_id and origin of each figure, indexed by (owner, entity, period_end, metric).
+Where = pd.DataFrame
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,11 @@ def problems(facts: pd.DataFrame, prefix: str) -> list[Problem]:
 
 def violations(facts: pd.DataFrame) -> list[Violation]:
     """Every rule broken by the figures of `facts` (reported and stated figures only)."""
-    known = facts[facts["value"].notna() & (facts["basis"].astype(str) != "derived")]
+    # Only the columns the rules read are filtered: copying the notes and quotes of a large
+    # table costs more than every rule together.
+    used = [c for c in (*KEY, "metric", "value", "source_id", "origin") if c in facts]
+    keep = facts["value"].notna() & (facts["basis"].astype(str) != "derived")
+    known = facts.loc[keep.to_numpy(), used]
     if known.empty:
         return []
     owner = known["owner"] if "owner" in known else pd.Series("", index=known.index)
@@ -76,18 +80,14 @@ def violations(facts: pd.DataFrame) -> list[Violation]:
     )
     wide = known.pivot_table(index=KEY, columns="metric", values="value", aggfunc="first")
     origin = known["origin"] if "origin" in known else pd.Series("", index=known.index)
-    where: Where = {
-        (str(o), str(e), str(p), str(m)): (str(s), str(g))
-        for o, e, p, m, s, g in zip(
-            known["owner"],
-            known["entity"],
-            known["period_end"],
-            known["metric"],
-            known["source_id"],
-            origin.fillna(""),
-            strict=True,
-        )
-    }
+    # Where each figure was read, looked up only for the figures that break a rule (the last row
+    # of a key wins, as it did when this was a dict built row by row).
+    where: Where = (
+        known.assign(origin=origin.fillna("").astype(str), source_id=known["source_id"].astype(str))
+        .drop_duplicates([*KEY, "metric"], keep="last")
+        .set_index([*KEY, "metric"])
+        .loc[:, ["source_id", "origin"]]
+    )
     return _fcf(wide, where) + _usd(wide, where) + _segment(wide, where) + _yoy(known)
 
 
@@ -206,5 +206,6 @@ def yoy_violations(stated: pd.DataFrame) -> list[Violation]:
 
 def _violation(where: Where, key: tuple[str, str, str], metric: str, rule: str) -> Violation:
     owner, entity, period_end = key
-    source_id, origin = where[(owner, entity, period_end, metric)]
+    # pandas-stubs type a MultiIndex row lookup by tuple too narrowly.
+    source_id, origin = where.loc[(owner, entity, period_end, metric)]  # type: ignore[index]
     return Violation(metric, period_end, source_id, owner, origin, rule)

@@ -47,6 +47,18 @@ class SourceError(EtlError):
         super().__init__(f"source '{source}' failed: {reason}")
 
 
+class HttpStatusError(SourceError):
+    """An upstream answered with an HTTP status other than success; `status` is that code.
+
+    Callers that treat one status apart (SEC answers 404 for a company without XBRL facts)
+    branch on the type and `status`, never on the message text.
+    """
+
+    def __init__(self, source: str, status: int, reason: str) -> None:
+        self.status = status
+        super().__init__(source, reason)
+
+
 class NotConfiguredError(SourceError):
     """A source that needs configuration (an API key, a contact address) has none.
 
@@ -72,6 +84,15 @@ class UnknownVintageError(StoreError):
 
 class LockTimeoutError(StoreError):
     """Another build holds the publish lock for longer than we are willing to wait."""
+
+
+class RetrySignal(EtlError):
+    """Raised inside an HTTP transport to ask the retry policy for another try.
+
+    Never leaves etl.sources.online.RetryPolicy.call: it becomes a SourceError there (so no
+    caller outside the retry loop branches on it), but it stays under the one root so that an
+    escape would still be an ETL error, not a bare Exception.
+    """
 
 
 class FilesystemError(EtlError):

@@ -5,9 +5,21 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 Kind = Literal["quarterly", "point"]
+#: The choices of a dashboard view, as the URL names them (dashboard.params reads them here).
+Currency = Literal["RMB", "USD", "USD_avg"]
+CalendarBasis = Literal["fiscal", "calendar"]
+CapexView = Literal["quarterly", "ttm", "cumulative"]
+SeriesTransform = Literal["level", "index", "yoy"]
+#: "major": flagship releases and the category's headline events; "all": every snapshot too.
+EventImportance = Literal["major", "all"]
+CURRENCY_CHOICES: tuple[Currency, ...] = get_args(Currency)
+BASIS_CHOICES: tuple[CalendarBasis, ...] = get_args(CalendarBasis)
+CAPEX_VIEW_CHOICES: tuple[CapexView, ...] = get_args(CapexView)
+TRANSFORM_CHOICES: tuple[SeriesTransform, ...] = get_args(SeriesTransform)
+IMPORTANCE_CHOICES: tuple[EventImportance, ...] = get_args(EventImportance)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +36,11 @@ class Table:
     key: tuple[str, ...]
     #: Columns a source may leave out, with the value they then take.
     defaults: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def figure_key(self) -> tuple[str, ...]:
+        """The key within one source (one curated file, one owner): the key without `owner`."""
+        return tuple(c for c in self.key if c != "owner")
 
 
 #: Columns of the tidy facts table, in order (CONTRACT.md lists the first eight).
@@ -167,6 +184,18 @@ EVENT_CATEGORIES: frozenset[str] = frozenset(
 #: transcribed by others; secondary: news, summaries (a site's own too), translations, notes;
 #: vendor: a data vendor (Yahoo Finance).
 SOURCE_KINDS: tuple[str, ...] = ("primary", "presentation", "secondary", "vendor")
+#: The rank of each source kind, best first (SOURCE_KINDS is in rank order): the dashboard draws
+#: the better-sourced of two rows for one figure, the coverage table marks a figure's best kind.
+KIND_RANK: dict[str, int] = {kind: rank for rank, kind in enumerate(SOURCE_KINDS)}
+#: Which source's row is drawn when two sources hold the same figure or the same close, best
+#: first: the company's filings read online (edgar) before the curated files; the leaderboards'
+#: own feeds; Yahoo's closes before the curated ones. Sources not named come after all of these.
+#: (lmarena and openrouter, or yahoo and curated facts, never hold the same figure.)
+OWNER_PRECEDENCE: tuple[str, ...] = ("edgar", "lmarena", "openrouter", "yahoo", "curated")
+OWNER_RANK: dict[str, int] = {owner: rank for rank, owner in enumerate(OWNER_PRECEDENCE)}
+#: Event windows in trading days, as the URL names them: key -> (first, last) day relative to
+#: the event's day 0 (1 = [-1,+1], 5 = [-1,+5], 20 = [0,+20]).
+EVENT_WINDOWS: dict[int, tuple[int, int]] = {1: (-1, 1), 5: (-1, 5), 20: (0, 20)}
 #: Basis of a figure: as the source reports it, derived from reported lines, a vendor's figure,
 #: or measured from a published dataset (a dense history rather than a statement).
 BASES: frozenset[str] = frozenset({"reported", "derived", "vendor", "measured"})
@@ -626,6 +655,59 @@ _ALL: tuple[Metric, ...] = (
 )
 
 METRICS: dict[str, Metric] = {m.id: m for m in _ALL}
+#: Adoption series a chart may draw, in the order the dashboard lists them.
+ADOPTION_METRICS: tuple[str, ...] = (
+    "lmarena_text_score",
+    "lmarena_text_rank",
+    "hf_downloads_30d",
+    "hf_qwen_descendants",
+    "modelscope_downloads_all_time",
+    "openrouter_weekly_tokens",
+    "hf_qwen_derivative_models",
+    "hf_qwen_downloads_cumulative",
+    "lmarena_best_qwen_score",
+    "lmarena_best_qwen_rank",
+    "qwen_app_mau",
+    "model_studio_customers",
+    "china_enterprise_llm_token_share_pct",
+    "tokens_per_day",
+    "hf_derivatives",
+    # The token strategy in the company's own figures: dated statements, each on its own basis.
+    "model_studio_customers_yoy_multiple",
+    "token_cloud_share_forecast_pct",
+)
+#: The adoption figures the Overview shows as headline cards, in their order.
+HEADLINE_ADOPTION: tuple[str, ...] = (
+    "lmarena_text_score",
+    "lmarena_text_rank",
+    "hf_downloads_30d",
+    "modelscope_downloads_all_time",
+    "openrouter_weekly_tokens",
+    "hf_qwen_derivative_models",
+    "qwen_app_mau",
+)
+#: The Alibaba quarterly metric ids CONTRACT.md names, in its order.
+CONTRACT_METRICS: tuple[str, ...] = (
+    "revenue",
+    "adjusted_ebita",
+    "income_from_operations",
+    "net_income_attributable",
+    "operating_cash_flow",
+    "capex",
+    "free_cash_flow",
+    "cloud_revenue",
+    "cloud_adjusted_ebita",
+    "usd_rmb_rate",
+    "ai_cloud_revenue",
+    "ai_cloud_adjusted_ebita",
+    "capex_stated",
+)
+#: The contract metrics every quarter on file has (the coverage table's columns): the AI Cloud
+#: pair starts with FY2027 and capex_stated is a sentence of the call, not a line of the release.
+EVERY_QUARTER_METRICS: tuple[str, ...] = CONTRACT_METRICS[:10]
+#: The contract metrics of the income statement plus free cash flow: an SEC exhibit that gives
+#: none of them is not a results announcement (etl.sources.edgar).
+RESULTS_METRICS: frozenset[str] = frozenset(CONTRACT_METRICS[:4]) | {"free_cash_flow"}
 
 
 @dataclass(frozen=True, slots=True)

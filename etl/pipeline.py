@@ -366,7 +366,7 @@ def compare_owners(facts: pd.DataFrame, first: str, second: str) -> dict[str, An
     b = facts[(facts["owner"] == second) & facts["value"].notna()]
     if a.empty or b.empty:
         return {}
-    key = ["entity", "metric", "period_end"]
+    key = list(FACTS.figure_key)
     both = a.merge(b, on=key, suffixes=("_a", "_b"))
     same = (both["value_a"].astype(float) - both["value_b"].astype(float)).abs() < 0.5
     differ = [
@@ -541,7 +541,7 @@ def shrinkage(old: pd.DataFrame | None, new: pd.DataFrame, prefix: str) -> list[
 
 
 _ANYWAY = "; nothing published (--allow-shrink publishes anyway)"
-_FIGURE = ("entity", "metric", "period_end")
+_FIGURE = FACTS.figure_key
 
 
 def _origin_files(facts: pd.DataFrame) -> pd.Series:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etl import pipeline, transform
+from etl import derive, pipeline
 from etl.models import unit_of
 
 REPO = Path(__file__).resolve().parent.parent
@@ -98,8 +98,8 @@ KNOWN_BASIS_CHANGES: dict[tuple[str, str], str] = {
 def _comparisons(facts: pd.DataFrame) -> list[tuple[str, str, float, float]]:
     out = []
     for stated_id, metric in STATED.items():
-        computed = transform.yoy(transform.series(facts, metric))
-        stated = transform.series(facts, stated_id)
+        computed = derive.yoy(derive.series(facts, metric))
+        stated = derive.series(facts, stated_id)
         for end, value in stated.items():
             if end in computed.index and pd.notna(computed.loc[end]):
                 out.append((stated_id, str(end.date()), float(value), float(computed.loc[end])))
@@ -142,7 +142,7 @@ def test_readme_coverage_section_is_current(tables: dict[str, pd.DataFrame]) -> 
 
 def test_ai_revenue_streak_counts_up_by_one(tables: dict[str, pd.DataFrame]) -> None:
     """'Triple-digit growth for the Nth consecutive quarter' rises by one each consecutive quarter."""
-    streak = transform.series(tables["facts"], "ai_revenue_triple_digit_streak")
+    streak = derive.series(tables["facts"], "ai_revenue_triple_digit_streak")
     quarters = list(pd.DatetimeIndex(streak.index).to_period("Q"))
     counts = list(streak)
     for k in range(1, len(counts)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -87,19 +88,33 @@ def empty_table(name: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in TABLES[name].columns})
 
 
-def facts_frame(**columns: object) -> pd.DataFrame:
-    """A facts table from column values (scalars are repeated on every row) and shared defaults.
+def facts_frame(
+    rows: Iterable[Mapping[str, object]] | None = None, /, **columns: object
+) -> pd.DataFrame:
+    """The facts table of a source: every source builds its figures through this one helper.
 
-    At least one column must be a sequence; `owner` is stamped later by fetch().
+    Either from `rows` (one mapping a figure; no rows gives an empty table with the facts
+    columns) or from column values (scalars are repeated on every row; then at least one column
+    must be a sequence). Columns left out take the shared defaults; a column the table does not
+    have is dropped, one it lacks is left to fetch() to report; `owner` is stamped by fetch().
     """
+    names = [c for c in TABLES["facts"].columns if c != "owner"]
     defaults: dict[str, object] = {
         "fiscal_period": "",
         "subject": "",
         "basis": "measured",
         "note": "",
+        **columns,
     }
-    frame = pd.DataFrame({**defaults, **columns})
-    return frame.loc[:, [c for c in TABLES["facts"].columns if c != "owner"]]
+    if rows is None:
+        frame = pd.DataFrame(defaults)
+    else:
+        records = list(rows)
+        if not records:
+            return empty_table("facts").loc[:, names]
+        given = pd.DataFrame(records)
+        frame = pd.DataFrame({**defaults, **{str(c): given[c] for c in given.columns}})
+    return frame.loc[:, [c for c in names if c in frame.columns]]
 
 
 def is_empty(raw: object) -> bool:

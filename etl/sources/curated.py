@@ -19,7 +19,7 @@ from etl import validate as v
 from etl.config import MAX_CURATED_BYTES
 from etl.errors import FilesystemError, Problem, ValidationError
 from etl.models import TABLES
-from etl.sources.base import Context, Tables, empty_table
+from etl.sources.base import Context, Tables, empty_table, facts_frame
 
 FACT_DIRS = ("financials", "statements", "adoption")
 EVENT_DIRS = ("events",)
@@ -92,14 +92,6 @@ def _kind(rel: str) -> str:
     return "prices" if top in PRICE_DIRS else "facts"
 
 
-_COLUMNS = {
-    "sources": (v.SOURCE_REQUIRED, v.SOURCE_OPTIONAL),
-    "facts": (v.FACT_REQUIRED, (*v.FACT_OPTIONAL, "basis")),
-    "events": (v.EVENT_REQUIRED, v.EVENT_OPTIONAL),
-    "prices": (v.PRICE_REQUIRED, v.PRICE_OPTIONAL),
-    "commitments": (v.COMMITMENT_REQUIRED, v.COMMITMENT_OPTIONAL),
-    "disclosures": (v.DISCLOSURE_REQUIRED, v.DISCLOSURE_OPTIONAL),
-}
 _CHECKS = {
     "sources": v.check_sources,
     "facts": v.check_facts,
@@ -156,7 +148,7 @@ class CuratedSource:
                 if row is not None:
                     sources.append(row)
                 continue
-            frame, found = v.parse_csv(name, data, *_COLUMNS[kind])
+            frame, found = v.parse_csv(name, data, v.FILE_MODELS[kind])
             problems += found
             if frame.empty:
                 continue
@@ -231,11 +223,11 @@ def _global_rules(
             Problem("sources", None, "source_id", "source id declared twice", str(r.source_id))
             for r in dup.itertuples(index=False)
         ]
-    fact_key = ("entity", "metric", "period_end")
+    # A key repeated within one file is the file model's (etl.schemas); across files, here.
+    fact_key = TABLES["facts"].figure_key
     across = _across_files(parts["facts"], fact_key, "metric")
     for name, frame in parts["facts"]:
         out += v.unknown_sources(name, frame, known)
-        out += v.duplicates(name, frame, fact_key)
         out += [p for p in across if p.file == name]
     for name, frame in (
         *parts["events"],
@@ -244,14 +236,15 @@ def _global_rules(
         *parts["disclosures"],
     ):
         out += v.unknown_sources(name, frame, known)
-    out += _across_files(parts["prices"], ("ticker", "date"), "date")
+    price_key = TABLES["prices_daily"].figure_key
+    out += _across_files(parts["prices"], price_key, "date")
     return out
 
 
 def _across_files(
     files: list[tuple[str, pd.DataFrame]], key: tuple[str, ...], field: str
 ) -> list[Problem]:
-    """Rows whose key an earlier file already holds (within a file, v.duplicates reports it),
+    """Rows whose key an earlier file already holds (within a file, the file model reports it),
     naming the key's first row. Vectorised: Python runs once per such row only."""
     if not files:
         return []
@@ -287,8 +280,8 @@ def _tidy_facts(
 ) -> pd.DataFrame:
     parts = []
     for name, frame in files:
-        part = pd.DataFrame(
-            {
+        part = facts_frame(
+            **{
                 "entity": frame["entity"],
                 "metric": frame["metric"],
                 "period_end": frame["period_end"],
@@ -305,7 +298,7 @@ def _tidy_facts(
         )
         parts.append(part)
     if not parts:
-        return empty_table("facts").drop(columns=["owner"])
+        return facts_frame([])
     facts = pd.concat(parts, ignore_index=True)
     facts = _derive_sum(facts, "capex", ("capex_ppe", "capex_intangibles"))
     return _derive_sum(facts, "capex_usd", ("capex_ppe_usd", "capex_intangibles_usd"))

@@ -31,9 +31,10 @@ import httpx2
 import pandas as pd
 
 from etl import config, consistency, disclosures, periods
-from etl.errors import NotConfiguredError, SourceError
+from etl.errors import HttpStatusError, NotConfiguredError, SourceError
+from etl.models import RESULTS_METRICS
 from etl.sources import edgar_parse
-from etl.sources.base import Context, Tables
+from etl.sources.base import Context, Tables, facts_frame
 from etl.sources.online import (
     Guard,
     RateLimitedError,
@@ -51,13 +52,6 @@ RESULT_MONTHS = frozenset({2, 3, 5, 8, 11})
 FIRST_FILING = "2022-07-01"  # the June 2022 quarter's release, the first quarter on file
 EXHIBIT_RE = re.compile(r"ex-?99[-_.]?0?1\b.*\.htm$|ex991\.htm$", re.I)
 THROTTLED = ("request rate threshold exceeded", "undeclared automated tool")
-CONTRACT = {
-    "revenue",
-    "adjusted_ebita",
-    "income_from_operations",
-    "net_income_attributable",
-    "free_cash_flow",
-}
 
 
 @dataclass(frozen=True)
@@ -123,7 +117,7 @@ class EdgarSource:
             figures = edgar_parse.parse(ex["body"])
             sid = "edgar_" + ex["accession"].replace("-", "")
             self._check(ex, sid, figures, ctx)
-            if not CONTRACT & {f.metric for f in figures}:
+            if not RESULTS_METRICS & {f.metric for f in figures}:
                 failed.append(ex["url"])
                 continue
             for f in figures:
@@ -144,7 +138,7 @@ class EdgarSource:
         # The newest filing of a quarter speaks for it (a later 6-K may repeat an announcement).
         strip = pd.DataFrame(cells).drop_duplicates(["kpi", "period_end"], keep="last")
         return {
-            "facts": pd.DataFrame(facts),
+            "facts": facts_frame(facts),
             "sources": pd.DataFrame(sources),
             "disclosures": strip.reset_index(drop=True),
         }
@@ -274,7 +268,9 @@ class SecGetter:
                     f"tool): check ${config.ENV_SEC_USER_AGENT} and try again in 10 minutes",
                 )
             if r.status_code != 200:
-                raise SourceError(self.source.name, f"HTTP {r.status_code} for {url}")
+                raise HttpStatusError(
+                    self.source.name, r.status_code, f"HTTP {r.status_code} for {url}"
+                )
             return r
 
         return self.source.retry.call(self.source.name, f"GET {url[-60:]}", once, self.ctx.deadline)

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from etl.errors import SourceError
-from etl.sources.base import Context, Tables
+from etl.sources.base import Context, Tables, facts_frame
 from etl.sources.hub import hub_api, translate
 from etl.sources.online import (
     Guard,
@@ -113,7 +113,7 @@ class HuggingFaceSource:
             "hf_likes": models["likes"].fillna(0).sum(),
             "hf_derivatives": sum(raw["derivatives"].values()),
         }
-        facts = pd.DataFrame(
+        facts = facts_frame(
             [
                 {
                     "entity": "qwen",

@@ -30,7 +30,7 @@ import httpx2
 import tenacity
 from httpx2._utils import get_environment_proxies
 
-from etl.errors import SourceError
+from etl.errors import RetrySignal, SourceError
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ TransportFactory = Callable[[], httpx2.BaseTransport]
 CA_BUNDLE_VARIABLES = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
 
 
-class RateLimitedError(Exception):
+class RateLimitedError(RetrySignal):
     """The upstream answered 'too many requests'; `retry_after` is its reset hint in seconds."""
 
     def __init__(self, message: str, retry_after: float | None = None) -> None:
@@ -48,7 +48,7 @@ class RateLimitedError(Exception):
         self.retry_after = retry_after
 
 
-class TransientError(Exception):
+class TransientError(RetrySignal):
     """A request timed out or lost its connection; worth another try after a pause."""
 
 

@@ -33,7 +33,7 @@ import httpx2
 import pandas as pd
 
 from etl import periods
-from etl.errors import SourceError
+from etl.errors import HttpStatusError, SourceError
 from etl.models import COMPANIES, Company
 from etl.sources.base import Context, Tables, facts_frame
 from etl.sources.edgar import SecGetter, sec_user_agent
@@ -106,8 +106,8 @@ class SecXbrlSource:
                 url = COMPANYFACTS.format(cik=COMPANIES[slug].cik)
                 try:
                     out[slug] = get.json(url)
-                except SourceError as exc:
-                    if "HTTP 404" not in exc.reason:
+                except HttpStatusError as exc:
+                    if exc.status != 404:
                         raise
                     out[slug] = None  # no XBRL financial data: reported as a gap
         return out
@@ -142,7 +142,7 @@ class SecXbrlSource:
         rows += self._alibaba(raw.get("alibaba"), ctx, cited)
         if not rows:
             raise SourceError(self.name, "no quarterly figure in any company's facts")
-        facts = facts_frame(**{k: [r[k] for r in rows] for k in rows[0]})
+        facts = facts_frame(rows)
         sources = pd.DataFrame([_source(c, f, ctx.today) for c, f in cited.values()])
         return {"facts": facts, "sources": sources}
 

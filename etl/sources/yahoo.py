@@ -24,7 +24,7 @@ import yfinance as yf
 
 from etl import config, periods
 from etl.errors import SourceError
-from etl.sources.base import Context, Tables, empty_table
+from etl.sources.base import Context, Tables, empty_table, facts_frame
 from etl.sources.online import (
     DeadlineExceededError,
     Guard,
@@ -132,9 +132,7 @@ class YahooSource:
             "prices_daily": pd.concat(prices, ignore_index=True)
             if prices
             else empty_table("prices_daily").drop(columns=["owner"]),
-            "facts": pd.concat(facts, ignore_index=True)
-            if facts
-            else empty_table("facts").drop(columns=["owner"]),
+            "facts": pd.concat(facts, ignore_index=True) if facts else facts_frame([]),
             "sources": pd.DataFrame(
                 [
                     _source(PRICES_ID, f"Daily closes of {', '.join(raw['history'])}", ctx, note),
@@ -371,7 +369,7 @@ def _facts(statements: pd.DataFrame) -> pd.DataFrame:
                     "origin": "yahoo",
                 }
             )
-    return pd.DataFrame(rows)
+    return facts_frame(rows)
 
 
 PEER_UNITS = {"USD": ("peer_capex_usd", "USD_mn"), "CNY": ("peer_capex_rmb", "RMB_mn")}
@@ -385,7 +383,7 @@ def _peer_facts(
     currency = next(iter(seen)) if len(seen) == 1 else None
     if currency not in PEER_UNITS or "CapitalExpenditure" not in cashflow.index:
         log.warning("peer %s skipped: currency %r or no CapitalExpenditure row", ticker, currency)
-        return pd.DataFrame()
+        return facts_frame([])
     metric, unit = PEER_UNITS[currency]
     rows = []
     capex = cashflow.loc["CapitalExpenditure"]
@@ -411,7 +409,7 @@ def _peer_facts(
                 "origin": "yahoo",
             }
         )
-    return pd.DataFrame(rows)
+    return facts_frame(rows)
 
 
 def _source(sid: str, title: str, ctx: Context, note: str) -> dict[str, str]:

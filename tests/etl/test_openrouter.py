@@ -14,10 +14,15 @@ import httpx2
 import pandas as pd
 import pytest
 
+from etl import pipeline
 from etl.errors import SourceError
-from etl.sources import Context, fetch
+from etl.sources import SOURCES, Context, fetch
+from etl.sources.edgar import EdgarSource
 from etl.sources.online import RetryPolicy
 from etl.sources.openrouter import OpenRouterSource, not_daily, per_day
+from etl.store import Store
+from tests.etl.online import openrouter
+from tests.fixtures.edgar.transport import transport as edgar_transport
 from tests.fixtures.openrouter.transport import RECORDED_MANIFEST, export_csv, manifest
 from tests.fixtures.openrouter.transport import transport as openrouter_transport
 
@@ -229,3 +234,70 @@ def test_the_newest_exports_last_days_wait_for_their_revision(tmp_path: Path, no
     thursday = wednesday.replace(day=26)
     tables = fetch(source(key=None, published=thursday), Context(tmp_path, thursday))
     assert tables["facts"]["period_end"].max() == "2026-11-22"
+
+
+# -- driven through the recorded transport (moved from test_online.py) --------------------
+
+
+def test_openrouter_weekly_share_from_the_model_rows(tmp_path: Path) -> None:
+    """Qwen's share is its models' tokens over the day's total (top 50 plus 'other'), by week."""
+    tables = fetch(openrouter(), Context(tmp_path, TODAY))
+    facts = tables["facts"]
+    share = facts[facts["metric"] == "openrouter_qwen_token_share_pct"]
+    assert (share["value"] == 25.0).all()  # (2,000 + 500) / 10,000 every day
+    tokens = facts[facts["metric"] == "openrouter_weekly_tokens"]
+    assert (tokens["value"] == 7 * 2_500).all()
+    assert share["period_end"].min() == "2025-01-12"  # the first complete Monday-Sunday week
+    assert "as of 2026-11-30T02:00:00.000Z" in tables["sources"]["note"].iloc[0]
+
+
+def test_openrouter_without_a_key_reads_the_keyless_exports(
+    synthetic_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No key: the refresh reads the dated exports and publishes; the history before the first
+    export is a warning naming the key that would fetch it."""
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    monkeypatch.setitem(SOURCES, "openrouter", openrouter(key=None))
+    result = pipeline.run(synthetic_dir, ["openrouter"], today=TODAY, progress=lambda _m: None)
+    assert result.sources["openrouter"]["status"] == "ok"
+    assert any(
+        w.startswith("openrouter days 2025-01-01..2026-08-19: rows older than the first keyless")
+        for w in result.warnings
+    )
+    weeks = Store(synthetic_dir / "store").read("facts").query("owner == 'openrouter'")
+    assert weeks["period_end"].min() == "2026-08-30"
+    # A source that does need configuration, asked for alone: a usage error (exit 2).
+    monkeypatch.delenv("AIIMPACT_SEC_USER_AGENT", raising=False)
+    monkeypatch.setitem(SOURCES, "edgar", EdgarSource(transport=edgar_transport()))
+    with pytest.raises(pipeline.NothingConfiguredError, match="AIIMPACT_SEC_USER_AGENT"):
+        pipeline.run(synthetic_dir, ["edgar"], today=TODAY, progress=lambda _m: None)
+
+
+def test_openrouter_asks_only_for_days_it_lacks(
+    synthetic_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second refresh starts after the last week on file; history accumulates."""
+    calls: list[object] = []
+    monkeypatch.setitem(
+        SOURCES,
+        "openrouter",
+        OpenRouterSource(transport=openrouter_transport("ok", calls), api_key="k"),
+    )
+    pipeline.run(synthetic_dir, ["openrouter"], today=date(2026, 11, 16), progress=lambda _m: None)
+    first = len(calls)
+    pipeline.run(synthetic_dir, ["openrouter"], today=TODAY, progress=lambda _m: None)
+    assert len(calls) == first + 1
+    assert "start_date=2026-11-16" in str(calls[-1].url)  # type: ignore[attr-defined]
+    assert "period=day" in str(calls[-1].url)  # type: ignore[attr-defined]
+    facts = Store(synthetic_dir / "store").read("facts")
+    weeks = facts[
+        (facts["owner"] == "openrouter") & (facts["metric"] == "openrouter_weekly_tokens")
+    ]
+    assert weeks["period_end"].max() == "2026-11-22" and weeks["period_end"].min() == "2025-01-12"
+
+
+@pytest.mark.parametrize(("scenario", "reason"), [("unauthorized", "HTTP 401")])
+def test_openrouter_failures(tmp_path: Path, scenario: str, reason: str) -> None:
+    """A refused key fails the source with the status."""
+    with pytest.raises(SourceError, match=reason):
+        fetch(openrouter(scenario), Context(tmp_path, TODAY))

@@ -95,7 +95,7 @@ def test_row_rules_of_commitments_and_disclosures_in_row_order() -> None:
         "syn_c,2025-02-24,alibaba,SYNTHETIC,1,RMB_mn,2025-04-01,2026-03-31,x,q,announced,syn_a,s,\n"
     )
     frame, found = validate.parse_csv(
-        "c.csv", (head + rows).encode(), validate.COMMITMENT_REQUIRED, validate.COMMITMENT_OPTIONAL
+        "c.csv", (head + rows).encode(), validate.FILE_MODELS["commitments"]
     )
     assert found == []
     assert [str(p) for p in validate.check_commitments("c.csv", frame)] == [
@@ -112,7 +112,7 @@ def test_row_rules_of_commitments_and_disclosures_in_row_order() -> None:
         "alibaba,tokens,FY2026Q3,2025-12-31,words,5,tokens_per_day,SYNTHETIC,,s,\n"
     )
     frame, found = validate.parse_csv(
-        "d.csv", (head + rows).encode(), validate.DISCLOSURE_REQUIRED, validate.DISCLOSURE_OPTIONAL
+        "d.csv", (head + rows).encode(), validate.FILE_MODELS["disclosures"]
     )
     assert found == []
     assert [str(p) for p in validate.check_disclosures("d.csv", frame)] == [
