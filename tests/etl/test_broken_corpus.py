@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from etl import __main__ as cli
+from etl.config import MAX_CURATED_BYTES
 from etl.store import Store
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "broken"
@@ -36,7 +37,7 @@ def test_broken_file(case: str, synthetic_dir: Path, capsys: pytest.CaptureFixtu
 def test_huge_file(synthetic_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A file over the size limit is refused without being parsed."""
     row = b"alibaba,revenue,FY2026Q2,2025-09-30,1,RMB_mn,syn_release,,padding\n"
-    before = _publish_then_break(synthetic_dir, row * 100_000)
+    before = _publish_then_break(synthetic_dir, row * (MAX_CURATED_BYTES // len(row) + 1))
     assert cli.main(["build", "-q", "--data-dir", str(synthetic_dir)]) == 1
     assert "data/financials/broken.csv field '-': file larger than" in capsys.readouterr().err
     assert Store(synthetic_dir / "store").current_id() == before
