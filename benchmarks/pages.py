@@ -31,7 +31,8 @@ sys.path.insert(0, str(REPO))
 
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
-from dashboard import pages, params, snapshot, views  # noqa: E402
+from dashboard import pages, snapshot, views  # noqa: E402
+from dashboard.common import params  # noqa: E402
 from etl import periods  # noqa: E402
 from etl.store import Store  # noqa: E402
 from tests.e2e.server import CHROMIUM_ARGS, built_data_dir, chromium_path, page_url, serve  # noqa: E402

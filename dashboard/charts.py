@@ -13,9 +13,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.frames import AI_CLOUD_FIRST_QUARTER, COMMITMENT_RMB_MN, is_dense
-from dashboard.safe import plotly_text
-from dashboard.theme import (
+from dashboard.common.frames import AI_CLOUD_FIRST_QUARTER, COMMITMENT_RMB_MN, is_dense
+from dashboard.common.safe import plotly_text
+from dashboard.common.theme import (
     ADOPTION_COLORS,
     COLORS,
     MONEY_AXIS,

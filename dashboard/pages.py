@@ -20,13 +20,11 @@ class Page:
     icon: str
     #: Metrics whose changes a pinned link's "what changed" notice lists (empty: all of them).
     metrics: tuple[str, ...] = ()
-    #: A page kept in its own folder (app_pages/<key>/page.py, view.py, charts.py).
-    folder: bool = False
 
     @property
     def script(self) -> str:
         """The page's script, relative to dashboard/ (Streamlit's app_pages/ folder)."""
-        return f"app_pages/{self.key}/page.py" if self.folder else f"app_pages/{self.key}.py"
+        return f"app_pages/{self.key}/page.py"
 
     @property
     def url_path(self) -> str:
@@ -55,7 +53,7 @@ PAGES: tuple[Page, ...] = (
         ("adjusted_ebita", "revenue", *_CASH, "cloud_revenue", "cloud_adjusted_ebita"),
     ),
     Page("market", "Market reaction", ":material/candlestick_chart:"),
-    Page("peers", "Peers: spend vs standing", ":material/groups:", ("capex",), folder=True),
+    Page("peers", "Peers: spend vs standing", ":material/groups:", ("capex",)),
     Page("sources", "Sources and data", ":material/fact_check:"),
 )
 BY_KEY: dict[str, Page] = {p.key: p for p in PAGES}

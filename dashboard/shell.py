@@ -12,9 +12,10 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, freshness, pages, params, snapshot, views
+from dashboard import pages, snapshot, views
+from dashboard.common import data, freshness, params
+from dashboard.common.params import ViewState
 from dashboard.pages import Page
-from dashboard.params import ViewState
 from etl import periods
 from etl.export import diff_facts
 from etl.store import Store

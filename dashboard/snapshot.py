@@ -24,8 +24,9 @@ from urllib.parse import parse_qs, urlsplit
 import pandas as pd
 import plotly.io as pio
 
-from dashboard import pages, params, views
-from dashboard.params import ViewState
+from dashboard import pages, views
+from dashboard.common import params
+from dashboard.common.params import ViewState
 from etl import config
 from etl.export import to_csv
 from etl.models import METRICS

@@ -11,18 +11,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import (
-    arena,
-    arena_chart,
-    charts,
-    frames,
-    marketdata,
-    pages,
-    params,
-    promises,
-    safe,
-)
-from dashboard.params import ViewState
+from dashboard import charts, pages
+from dashboard.app_pages.market import returns as marketdata
+from dashboard.app_pages.spending import arena, arena_chart, promises
+from dashboard.common import frames, params, safe
+from dashboard.common.params import ViewState
 from etl import periods
 from etl.models import METRICS
 from etl.transform import FX_POLICY_TEXT
@@ -668,7 +661,7 @@ def market(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     note = c.note(price_sources, "Daily closes; " + MARKET_NOTE, ccy="RMB").replace(
         " Amounts in RMB as reported.", ""
     )
-    from dashboard import market_charts
+    from dashboard.app_pages.market import charts as market_charts
 
     view.charts.append(
         Chart(
@@ -732,7 +725,7 @@ DERIVED_FROM = {"capex": ("capex_ppe", "capex_intangibles")}
 
 def sources(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
     """Every figure of the vintage, filtered by the search text or a chosen coverage cell."""
-    from dashboard import sources_chart
+    from dashboard.app_pages.sources import charts as sources_chart
     from etl import coverage
 
     view = View("sources")

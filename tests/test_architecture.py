@@ -12,9 +12,9 @@ RULES = [
     ("etl/**/*.py", "dashboard", "etl never imports the dashboard"),
     ("etl/**/*.py", "streamlit", "etl never imports streamlit"),
     ("dashboard/charts.py", "streamlit", "chart builders are pure"),
-    ("dashboard/params.py", "streamlit", "the URL codec is pure"),
-    ("dashboard/app_pages/*.py", "duckdb", "pages read through dashboard.data"),
-    ("dashboard/app_pages/*.py", "etl.store", "pages read through dashboard.data"),
+    ("dashboard/common/params.py", "streamlit", "the URL codec is pure"),
+    ("dashboard/app_pages/*.py", "duckdb", "pages read through dashboard.common.data"),
+    ("dashboard/app_pages/*.py", "etl.store", "pages read through dashboard.common.data"),
 ]
 ONLY_IN = {
     "yfinance": {"etl/sources/yahoo.py"},

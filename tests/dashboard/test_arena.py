@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard import arena, arena_chart, params, views
+from dashboard import views
+from dashboard.app_pages.spending import arena, arena_chart
+from dashboard.common import params
 from etl.store import Store
 
 REPO = Path(__file__).resolve().parents[2]

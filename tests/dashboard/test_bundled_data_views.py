@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 import streamlit as st
 
-from dashboard import params, views
+from dashboard import views
+from dashboard.common import params
 from etl.store import Store
 from tests.dashboard.helpers import run
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import charts, frames, market_charts, marketdata
+from dashboard import charts
+from dashboard.app_pages.market import charts as market_charts
+from dashboard.app_pages.market import returns as marketdata
+from dashboard.common import frames
 
 SYNTHETIC_FACTS = pd.DataFrame(
     {

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 import streamlit as st
 
-from dashboard import pages, params, safe, snapshot, views
+from dashboard import pages, snapshot, views
+from dashboard.common import params, safe
 from etl.store import Store
 from tests.dashboard.helpers import run
 

@@ -9,8 +9,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from dashboard import charts, frames, params, views
-from dashboard.theme import ADOPTION_COLORS, COLORS
+from dashboard import charts, views
+from dashboard.common import frames, params
+from dashboard.common.theme import ADOPTION_COLORS, COLORS
 from etl.store import Store
 from tests.dashboard.helpers import run
 

@@ -15,7 +15,8 @@ import streamlit as st
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as hst
 
-from dashboard import params, snapshot, views
+from dashboard import snapshot, views
+from dashboard.common import params
 from etl import store as store_module
 from etl.errors import UnknownVintageError
 from etl.store import Store

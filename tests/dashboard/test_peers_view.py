@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import params, views
+from dashboard import views
 from dashboard.app_pages.peers.view import scores, trailing
+from dashboard.common import params
 
 
 def test_trailing_needs_four_consecutive_quarters() -> None:

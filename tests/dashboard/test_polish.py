@@ -11,7 +11,8 @@ import plotly.graph_objects as go
 import pytest
 import streamlit as st
 
-from dashboard import charts, components, params, theme, views
+from dashboard import charts, views
+from dashboard.common import components, params, theme
 from etl.store import Store
 from tests.dashboard.helpers import PAGES, run
 
@@ -173,7 +174,7 @@ def test_as_of_dates_and_stale_badges(tables: dict[str, pd.DataFrame]) -> None:
     """Each drawn series gets its newest date; stale only once older than its cadence."""
     from datetime import date
 
-    from dashboard import freshness
+    from dashboard.common import freshness
 
     overview = _view(tables, "overview")
     rows = {r.series: r for r in freshness.as_of(overview, date(2026, 12, 2))}
@@ -194,7 +195,7 @@ def test_as_of_dates_and_stale_badges(tables: dict[str, pd.DataFrame]) -> None:
 
 def test_never_fetched_sources(built_real_store: Path) -> None:
     """A vintage built offline lists every online source as never fetched."""
-    from dashboard import freshness
+    from dashboard.common import freshness
 
     store = Store(built_real_store / "store")
     missing = freshness.never_fetched(store.manifest(store.current_id()))

@@ -8,7 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import params, promises, views
+from dashboard import views
+from dashboard.app_pages.spending import promises
+from dashboard.common import params
 from etl.store import Store
 
 REPO = Path(__file__).resolve().parents[2]

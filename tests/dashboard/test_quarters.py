@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import params, views
+from dashboard import views
+from dashboard.common import params
 from etl.store import Store
 from tests.dashboard.helpers import run
 

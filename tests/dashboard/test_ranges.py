@@ -11,7 +11,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from dashboard import pages, params, snapshot, views
+from dashboard import pages, snapshot, views
+from dashboard.common import params
 from etl.store import Store
 from tests.dashboard.helpers import run
 

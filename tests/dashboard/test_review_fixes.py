@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import params, snapshot, theme, views
+from dashboard import snapshot, views
+from dashboard.common import params, theme
 from etl.store import Store
 
 
@@ -95,7 +96,7 @@ def test_first_build_failure_says_what_really_happened(
     synthetic_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A held publish lock is reported as such, not as invalid curated files; bad files are."""
-    from dashboard import data
+    from dashboard.common import data
     from etl.store import Store as _Store
 
     monkeypatch.setenv("AIIMPACT_DATA_DIR", str(synthetic_dir))

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard import frames, params, snapshot, views
+from dashboard import snapshot, views
+from dashboard.common import frames, params
 from etl.store import Store
 
 

@@ -111,7 +111,8 @@ def wait_for_charts(page: object, n: int, timeout_ms: int = 60_000) -> None:
 
 def expected_charts(data_dir: Path) -> dict[str, int]:
     """How many charts each page draws for the default view of the data directory's vintage."""
-    from dashboard import pages, params, views
+    from dashboard import pages, views
+    from dashboard.common import params
     from etl.store import Store
 
     store = Store(data_dir / "store")

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Browser, Page
 
-from dashboard import params, snapshot, views
+from dashboard import snapshot, views
+from dashboard.common import params
 from etl import pipeline
 from etl.store import Store
 from tests.e2e.conftest import new_page

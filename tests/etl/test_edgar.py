@@ -398,7 +398,8 @@ def test_edgar_difference_is_flagged_and_the_filing_is_drawn(
     assert [d["metric"] for d in result.crosscheck["differ"]] == ["revenue"]
     assert any("edgar and curated differ: alibaba revenue 2026-03-31" in w for w in result.warnings)
     assert Store(real_dir / "store").manifest()["crosscheck"]["differ"][0]["curated"] == 243_381
-    from dashboard import params, views
+    from dashboard import views
+    from dashboard.common import params
 
     store = Store(real_dir / "store")
     vid = str(store.current_id())

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts import HEIGHT, _layout, footnote
-from dashboard.theme import ADOPTION_COLORS
+from dashboard.common.theme import ADOPTION_COLORS
 from etl.models import COMPANIES
 
 COMPANY_ORDER = tuple(COMPANIES)

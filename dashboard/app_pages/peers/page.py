@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import components, data, params, shell
+from dashboard import shell
+from dashboard.common import components, data, params
 from etl.models import COMPANIES, LABS, lab_map
 
 s = shell.state()

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import frames, marketdata, safe
+from dashboard.app_pages.market import returns as marketdata
 from dashboard.app_pages.peers import charts
-from dashboard.params import ViewState
+from dashboard.common import frames, safe
+from dashboard.common.params import ViewState
 from dashboard.views import DATA_COLUMNS, Chart, View, _Ctx, range_message
 from etl.models import COMPANIES, lab_map
 

@@ -6,7 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, components, data, safe, shell
+from dashboard import charts, shell
+from dashboard.common import components, data, safe
 from etl.export import to_csv
 from etl.models import METRICS
 

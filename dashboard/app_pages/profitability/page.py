@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import components, data, shell, views
+from dashboard import shell, views
+from dashboard.common import components, data
 from etl.models import METRICS
 
 s = shell.state()

@@ -14,8 +14,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import params, profile, views
-from dashboard.params import ViewState
+from dashboard import views
+from dashboard.common import params, profile
+from dashboard.common.params import ViewState
 from dashboard.views import View
 from etl import config, pipeline
 from etl.errors import EtlError, LockTimeoutError, StoreError, ValidationError

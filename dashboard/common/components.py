@@ -9,8 +9,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, profile, safe
-from dashboard.theme import DARK_SWAPS, money, pct
+from dashboard import charts
+from dashboard.common import profile, safe
+from dashboard.common.theme import DARK_SWAPS, money, pct
 from dashboard.views import View
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard import frames
+from dashboard.common import frames
 from etl import transform
 
 #: Stock -> the benchmark its excess return is measured against (same exchange and calendar).

@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, data, safe, shell
-from dashboard.theme import count
+from dashboard import shell
+from dashboard.common import components, data, safe
+from dashboard.common.theme import count
 from etl import periods
 from etl.models import METRICS
 

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import components, data, params, shell, views
+from dashboard import shell, views
+from dashboard.common import components, data, params
 from etl.models import METRICS
 
 EVENT_LABELS = {

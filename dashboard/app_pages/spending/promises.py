@@ -15,10 +15,10 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import safe
 from dashboard.charts import _custom, _hover, _layout, footnote
-from dashboard.safe import plotly_text
-from dashboard.theme import COLORS, count, money, unit_label
+from dashboard.common import safe
+from dashboard.common.safe import plotly_text
+from dashboard.common.theme import COLORS, count, money, unit_label
 from etl import disclosures
 
 #: The pledge the burn-down follows: the first statement with an amount that no later one

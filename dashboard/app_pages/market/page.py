@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from dashboard import components, data, marketdata, params, shell, views
+from dashboard import shell, views
+from dashboard.app_pages.market import returns as marketdata
+from dashboard.common import components, data, params
 
 s = shell.state()
 view = data.view("market", s)
