@@ -9,10 +9,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts
-from dashboard.common import profile, safe
+from dashboard.common import profile, safe, traces
 from dashboard.common.theme import DARK_SWAPS, money, pct
-from dashboard.views import View
+from dashboard.common.view import View
 
 
 def title_of(fig: go.Figure) -> str:
@@ -56,7 +55,7 @@ def chart(fig: go.Figure, key: str, filename: str) -> None:
                 "toImageButtonOptions": {"format": "png", "filename": safe, "scale": 3},
             },
         )
-    note = charts.full_note(fig)
+    note = traces.full_note(fig)
     if note:
         with st.expander("Sources and notes", icon=":material/info:"):
             st.caption(note)

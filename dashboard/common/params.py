@@ -15,8 +15,8 @@ __all__ = ["ViewState", "parse", "replace", "to_query"]
 from datetime import date
 
 from etl import periods
+from etl.config import VINTAGE_RE
 from etl.models import COMPANIES, LABS
-from etl.store import VINTAGE_RE
 
 CURRENCIES = ("RMB", "USD", "USD_avg")
 BASES = ("fiscal", "calendar")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import snapshot, views
+from dashboard import pages, snapshot
 from dashboard.common import params, theme
 from etl.store import Store
 
@@ -41,8 +41,8 @@ def _synthetic_fx(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 def test_quarter_average_usd_fills_the_overview_cards(built_real_store: Path) -> None:
     """With daily CNY=X closes, 'US$ (quarter avg)' converts every card at the average rate."""
     vid, tables = _tables(built_real_store)
-    rmb = views.build("overview", tables, params.parse({"vintage": vid}))
-    usd = views.build(
+    rmb = pages.build("overview", tables, params.parse({"vintage": vid}))
+    usd = pages.build(
         "overview", _synthetic_fx(tables), params.parse({"vintage": vid, "ccy": "USD_avg"})
     )
     for (label, row_rmb, _), (_, row_usd, _) in zip(rmb.cards, usd.cards, strict=True):
@@ -57,7 +57,7 @@ def test_ttm_capex_is_a_line_whatever_its_name(built_real_store: Path) -> None:
     """The capex trace type follows the view state: TTM and cumulative are lines, not bars."""
     vid, tables = _tables(built_real_store)
     for capex, expected in (("ttm", "scatter"), ("cumulative", "scatter"), ("quarterly", "bar")):
-        view = views.build("spending", tables, params.parse({"vintage": vid, "capex": capex}))
+        view = pages.build("spending", tables, params.parse({"vintage": vid, "capex": capex}))
         fig = view.charts[0].figure
         assert fig.data[0].type == expected, capex
         assert fig.data[0].name.startswith("Capex"), fig.data[0].name
@@ -69,7 +69,7 @@ def test_snapshot_metadata_lists_exactly_the_sources_in_view(built_real_store: P
     facts = tables["facts"]
     for page in ("overview", "spending", "profitability"):
         state = params.parse({"vintage": vid})
-        view = views.build(page, tables, state)
+        view = pages.build(page, tables, state)
         data = snapshot.bundle(view, state, tables, {"created_at": "x"}, "https://x.invalid/")
         meta = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("metadata.json"))
         listed = {s["source_id"] for s in meta["sources"]}
