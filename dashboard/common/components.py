@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard.common import profile, safe, traces
 from dashboard.common.theme import DARK_SWAPS, money, pct
-from dashboard.common.view import View
+from dashboard.common.view import Chart, View
 
 
 def title_of(fig: go.Figure) -> str:
@@ -108,6 +108,12 @@ def metric_card(
     col.caption(
         f"{safe.md_text(row['label'])} · {source_link(row, str(row['label']) + ' release')}"
     )
+
+
+def draw(named: Chart | None) -> None:
+    """Render one of a view's named charts (nothing when the view has none)."""
+    if named is not None:
+        chart(named.figure, named.key, named.filename)
 
 
 def render(view: View) -> None:

@@ -11,13 +11,14 @@ s = shell.state()
 view = data.view(profitability.build, s)
 for message in view.messages:
     st.info(message)
-for chart in (view.margin, view.cash):
-    if chart is not None:  # none when the date range holds no quarter on file
-        components.chart(chart.figure, chart.key, chart.filename)
-for column, chart in zip(st.columns(2), (view.intensity, view.cloud), strict=True):
-    if chart is not None:
-        with column:
-            components.chart(chart.figure, chart.key, chart.filename)
+if view.charts:  # none when the date range holds no quarter on file
+    components.draw(view.margin)
+    components.draw(view.cash)
+    left, right = st.columns(2)
+    with left:
+        components.draw(view.intensity)
+    with right:
+        components.draw(view.cloud)
 
 with st.expander("Definitions (company non-GAAP measures)"):
     for metric in profitability.DEFINED:
