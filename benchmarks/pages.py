@@ -29,9 +29,11 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+import pandas as pd  # noqa: E402
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
-from dashboard import pages, params, snapshot, views  # noqa: E402
+from dashboard import pages, snapshot  # noqa: E402
+from dashboard.common import params  # noqa: E402
 from etl import periods  # noqa: E402
 from etl.store import Store  # noqa: E402
 from tests.e2e.server import CHROMIUM_ARGS, built_data_dir, chromium_path, page_url, serve  # noqa: E402
@@ -56,20 +58,23 @@ def content(data: Path) -> dict[str, dict[str, Any]]:
     state = params.parse({"vintage": vid})
     out: dict[str, dict[str, Any]] = {}
     for page in pages.PAGES:
-        view = views.build(page.key, tables, state)
+        view = pages.build(page.key, tables, state)
         quarters = sorted({str(q) for q in tables["facts"]["fiscal_period"] if str(q)})
-        extra = [view.table] if len(view.table) and page.key != "sources" else []
-        if len(view.windows):
-            extra.append(view.windows)
+        # Each page's view holds its own tables and cards (absent on the other pages).
+        table = getattr(view, "table", pd.DataFrame())
+        windows = getattr(view, "windows", pd.DataFrame())
+        extra = [table] if len(table) and page.key != "sources" else []
+        if len(windows):
+            extra.append(windows)
         out[page.key] = {
             "figures": [c.figure for c in view.charts],
             "tables": ([view.data] if page.key == "sources" else []) + extra,
             "cards": [
                 (label, "¥1.0bn" if row is not None else "n/a", "FY2027Q1 · source")
-                for label, row, _ in view.cards
+                for label, row, _ in getattr(view, "cards", ())
             ]
-            + [(m, "1.0k", "as of 2026-07-21") for m, _ in view.adoption_cards],
-            "heading": view.heading,
+            + [(m, "1.0k", "as of 2026-07-21") for m, _ in getattr(view, "adoption_cards", ())],
+            "heading": getattr(view, "heading", ""),
             "widgets": WIDGETS.get(page.key, []),
             "captions": ["caption"] * (2 if page.key == "market" else 1),
             "quarters": [periods.fiscal_to_period_end(q).isoformat() for q in quarters],

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import components, pages, profile, shell
+from dashboard import pages, shell
+from dashboard.common import components, profile
 
 # A file served by the app itself: a ":material/...:" page icon makes the browser fetch the
 # favicon from Google's font CDN, which fails (and leaks the visit) offline.

@@ -1,23 +1,26 @@
-"""The frame around every page: view state from the URL, shared controls, vintage notices."""
+"""The frame around every page: view state from the URL, shared controls, vintage notices.
+
+It composes the pages through the registry (dashboard.pages) and reads vintages through
+dashboard.common.data only.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, freshness, pages, params, snapshot, views
+from dashboard import pages, snapshot
+from dashboard.common import data, freshness, params
+from dashboard.common.params import ViewState
 from dashboard.pages import Page
-from dashboard.params import ViewState
 from etl import periods
 from etl.export import diff_facts
-from etl.store import Store
 
 log = logging.getLogger(__name__)
 STATE_KEY = "view_state"
@@ -188,10 +191,9 @@ def share_box(current: Page, vintage: str) -> None:
 
     def make_bundle() -> bytes:
         # Runs on Streamlit's download thread: read the store directly, not through st caches.
-        store = Store(Path(root))
-        tables = store.read_all(vintage)
-        view = views.build(page, tables, view_state)
-        return snapshot.bundle(view, view_state, tables, store.manifest(vintage), link)
+        tables = data.read_all(root, vintage)
+        view = current.build(tables, view_state)
+        return snapshot.bundle(view, view_state, tables, data.read_manifest(root, vintage), link)
 
     with st.sidebar.expander("Share this view", icon=":material/link:"):
         # Inline code in markdown, not st.code: st.code loads a 1.5 MB syntax highlighter on every
@@ -227,7 +229,7 @@ def check_snapshot(root: str, vintage: str) -> None:
     shows only as a generic note for a few seconds; this rerun says what went wrong.
     """
     try:
-        Store(Path(root)).read_all(vintage)
+        data.read_all(root, vintage)
     except Exception:  # any store fault: the viewer needs the reason, not a traceback
         # The server log keeps the details (paths are not for viewers).
         log.exception("snapshot of vintage %s cannot be built", vintage)
@@ -254,7 +256,7 @@ def freshness_line(page: Page, vintage: str) -> None:
     if page.key == "sources":  # that page lists freshness per source in full
         return
     today = datetime.now(UTC).date()
-    rows = freshness.as_of(data.view(page.key, state()), today)
+    rows = freshness.as_of(data.view(page.build, state()), today)
     if rows:
         items = [
             f"{r.series} {r.shown}" + (" :orange-badge[stale]" if r.stale else "") for r in rows

@@ -24,13 +24,14 @@ from urllib.parse import parse_qs, urlsplit
 import pandas as pd
 import plotly.io as pio
 
-from dashboard import pages, params, views
-from dashboard.params import ViewState
+from dashboard import pages
+from dashboard.common import data, params
+from dashboard.common.params import ViewState
+from dashboard.common.view import View
 from etl import config
 from etl.derive import FX_POLICY_TEXT
 from etl.export import to_csv
 from etl.models import METRICS
-from etl.store import Store
 
 TITLE = "AI investment impact: Alibaba"
 
@@ -45,7 +46,7 @@ def citation(page: str, vintage: str, created: str, link: str, today: str | None
 
 
 def metadata(
-    view: views.View,
+    view: View,
     s: ViewState,
     tables: dict[str, pd.DataFrame],
     manifest: dict[str, Any],
@@ -97,7 +98,7 @@ def _table_html(frame: pd.DataFrame, limit: int = 500) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def to_html(view: views.View, meta: dict[str, Any], cite: str) -> str:
+def to_html(view: View, meta: dict[str, Any], cite: str) -> str:
     """One self-contained HTML page: the view's interactive charts and its data."""
     parts = []
     for i, c in enumerate(view.charts):
@@ -121,7 +122,7 @@ def to_html(view: views.View, meta: dict[str, Any], cite: str) -> str:
 
 
 def bundle(
-    view: views.View,
+    view: View,
     s: ViewState,
     tables: dict[str, pd.DataFrame],
     manifest: dict[str, Any],
@@ -175,13 +176,12 @@ def from_query(link: str, data_dir: Path) -> Snapshot:
     s = params.parse(raw)
     if "vintage" in raw and s.vintage is None:
         raise RefusedLink(f"the link's vintage {raw['vintage'][:40]!r} is not a valid vintage id")
-    store = Store(config.store_dir(data_dir))
-    vintage = store.resolve(s.vintage)
+    root, vintage = data.resolve_in(data_dir, s.vintage)
     s = params.replace(s, vintage=vintage)
-    tables = store.read_all(vintage)
-    view = views.build(page, tables, s)
-    data = bundle(view, s, tables, store.manifest(vintage), link)
-    return Snapshot(data, page, (*s.notices, *view.messages))
+    tables = data.read_all(root, vintage)
+    view = pages.build(page, tables, s)
+    built = bundle(view, s, tables, data.read_manifest(root, vintage), link)
+    return Snapshot(built, page, (*s.notices, *view.messages))
 
 
 def main(argv: list[str] | None = None) -> int:

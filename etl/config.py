@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = REPO_ROOT / "data"
 ENV_DATA_DIR = "AIIMPACT_DATA_DIR"
+#: A vintage id: "v" and 12 hex digits (readers such as the dashboard check links against it).
+VINTAGE_RE = re.compile(r"^v[0-9a-f]{12}$")
+#: A curated quarter older than this many days means a newer result has probably been reported.
+STALE_QUARTER_DAYS = 150
 
 #: Curated files larger than this are rejected before parsing (a guard against runaway inputs).
 #: 16 MiB: the LM Arena series from the official rows (165 dates, ~70 labs, five metrics) is 6.7 MB.

@@ -33,8 +33,7 @@ from etl.validate import ORIGIN_RE
 
 log = logging.getLogger(__name__)
 
-#: A curated quarter older than this many days means a newer result has probably been reported.
-STALE_QUARTER_DAYS = 150
+STALE_QUARTER_DAYS = config.STALE_QUARTER_DAYS
 
 
 class AllSourcesFailedError(EtlError):

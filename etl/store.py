@@ -39,6 +39,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from etl import config
 from etl.errors import (
     CurrentUnreadableError,
     DamagedVintageError,
@@ -53,7 +54,7 @@ Tables = dict[str, pd.DataFrame]
 
 log = logging.getLogger(__name__)
 
-VINTAGE_RE = re.compile(r"^v[0-9a-f]{12}$")
+VINTAGE_RE = config.VINTAGE_RE
 FAULT_ENV = "AIIMPACT_FAULT"
 SUM_SUFFIX = ".sha256"
 _DUCKDB_FILE_FAULT = re.compile(r'Could not \w+ file "(?P<path>[^"]+)": (?P<fault>[^\n]+)')

@@ -256,7 +256,7 @@ def test_freshness_says_what_is_missing(tables: dict[str, pd.DataFrame]) -> None
 def test_coverage_chart_shades_copies_apart(tables: dict[str, pd.DataFrame]) -> None:
     """The chart draws the company's document read at its address and read from a copy as two
     legend entries, each cell once."""
-    from dashboard import sources_chart
+    from dashboard.app_pages.sources import charts as sources_chart
     from etl import coverage
 
     cells = coverage.grid(tables)

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard import arena, arena_chart, params, views
+from dashboard import pages
+from dashboard.app_pages.spending import arena, arena_chart
+from dashboard.common import params
 from etl.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
@@ -96,7 +98,7 @@ def test_overview_card_gives_qwens_rank_and_its_date(built_real_store: Path) -> 
     """The overview's LM Arena rank card shows Qwen's newest official rank with its date and model."""
     store = Store(built_real_store / "store")
     vid = str(store.current_id())
-    view = views.build("overview", store.read_all(vid), params.parse({"vintage": vid}))
+    view = pages.build("overview", store.read_all(vid), params.parse({"vintage": vid}))
     card = dict(view.adoption_cards)["lmarena_text_rank"]
     assert card["value"] == 16 and card["label"] == "2026-10-02"
     assert card["note"].startswith("qwen3.8-max")

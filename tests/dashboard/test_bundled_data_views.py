@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 import streamlit as st
 
-from dashboard import params, views
+from dashboard import pages
+from dashboard.common import params
 from etl.store import Store
 from tests.dashboard.helpers import run
 
@@ -28,7 +29,7 @@ def test_one_event_window_by_hand(built_real_store: Path) -> None:
     """BABA over [-1,+1] around the March-2026-quarter results (2026-05-13), and its excess."""
     store = Store(built_real_store / "store")
     vid = str(store.current_id())
-    view = views.build("market", store.read_all(vid), params.parse({"vintage": vid, "win": "1"}))
+    view = pages.build("market", store.read_all(vid), params.parse({"vintage": vid, "win": "1"}))
     row = view.windows.query("ticker == 'BABA' and event == 'FY2026Q4 results'").iloc[0]
     baba, mchi = _closes("BABA"), _closes("MCHI")
     day0 = next(i for i, (d, _) in enumerate(baba) if d >= "2026-05-13")
@@ -73,7 +74,7 @@ def test_overview_adoption_cards_use_the_latest_dense_point(built_real_store: Pa
     """The LM Arena card shows Qwen's newest score on file, with its date and model."""
     store = Store(built_real_store / "store")
     vid = str(store.current_id())
-    view = views.build("overview", store.read_all(vid), params.parse({"vintage": vid}))
+    view = pages.build("overview", store.read_all(vid), params.parse({"vintage": vid}))
     cards = dict(view.adoption_cards)
     arena = cards["lmarena_text_score"]
     facts = store.read("facts")

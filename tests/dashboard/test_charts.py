@@ -5,7 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import charts, frames, market_charts, marketdata
+from dashboard.app_pages.market import charts as market_charts
+from dashboard.app_pages.market import returns as marketdata
+from dashboard.app_pages.overview import charts as overview_charts
+from dashboard.app_pages.profitability import charts as profitability_charts
+from dashboard.app_pages.spending import charts as spending_charts
+from dashboard.common import frames
+from dashboard.common import prices as daily_prices
 
 SYNTHETIC_FACTS = pd.DataFrame(
     {
@@ -55,7 +61,7 @@ def q(metric: str, **kw: str) -> pd.DataFrame:
 
 def test_headline_traces_units_hover_footnote() -> None:
     """Capex bars plus EBITA and FCF lines, RMB axis, source in hover, vintage in footnote."""
-    fig = charts.headline(
+    fig = overview_charts.headline(
         q("capex"), q("adjusted_ebita"), q("free_cash_flow"), "Sources: x. Vintage v123."
     )
     assert [t.name for t in fig.data] == ["Capex", "Adjusted EBITA", "Free cash flow"]
@@ -70,7 +76,7 @@ def test_headline_traces_units_hover_footnote() -> None:
 
 def test_calendar_basis_relabels_ticks() -> None:
     """The calendar basis labels the June 2025 quarter 2025Q2."""
-    fig = charts.headline(
+    fig = overview_charts.headline(
         q("capex", basis="calendar"), q("adjusted_ebita"), q("free_cash_flow"), "n"
     )
     assert list(fig.layout.xaxis.ticktext) == ["2025Q2", "2025Q3"]
@@ -82,7 +88,9 @@ def test_usd_conversion_uses_the_release_rate_only() -> None:
     assert usd["unit"].eq("USD_mn").all()
     assert usd["value"].iloc[0] == pytest.approx(2.5)
     assert pd.isna(usd["value"].iloc[1]) and "no convenience rate" in usd["note"].iloc[1]
-    fig = charts.headline(usd, q("adjusted_ebita", ccy="USD"), q("free_cash_flow", ccy="USD"), "n")
+    fig = overview_charts.headline(
+        usd, q("adjusted_ebita", ccy="USD"), q("free_cash_flow", ccy="USD"), "n"
+    )
     assert fig.layout.yaxis.title.text == "US$ bn (hovers: US$ million)"
 
 
@@ -101,7 +109,7 @@ def test_spending_adoption_markers_events_commitment() -> None:
             SYNTHETIC_FACTS, "hf_qwen_derivative_models", NAMES
         )
     }
-    fig = charts.spending_adoption(
+    fig = spending_charts.spending_adoption(
         q("capex"),
         "Capex, cumulative since April 2025",
         adoption,
@@ -123,16 +131,16 @@ def test_margin_and_cloud_secondary_axes() -> None:
     """Margins and growth go on a right-hand percent axis."""
     margin = frames.ratio(q("adjusted_ebita"), q("revenue"))
     assert margin["value"].iloc[0] == pytest.approx(10.0)
-    fig = charts.margin_figure(q("adjusted_ebita"), margin, "n")
+    fig = profitability_charts.margin_figure(q("adjusted_ebita"), margin, "n")
     assert fig.layout.yaxis2.title.text == "margin, % of revenue"
-    cloud = charts.cloud_figure(q("capex"), margin, q("adjusted_ebita"), "n")
+    cloud = profitability_charts.cloud_figure(q("capex"), margin, q("adjusted_ebita"), "n")
     assert cloud.layout.yaxis2.title.text == "YoY growth, %"
 
 
 def test_cash_figure_has_four_series() -> None:
     """Operating cash flow, capex, OCF less capex and FCF are all present."""
     frame = q("capex")
-    fig = charts.cash_figure(
+    fig = profitability_charts.cash_figure(
         {
             "operating_cash_flow": frame,
             "capex": frame,
@@ -179,7 +187,7 @@ def test_event_windows_excess_return() -> None:
             "source": ["Test fixture"],
         }
     )
-    by = marketdata.series(prices)
+    by = daily_prices.series(prices)
     w = marketdata.event_windows(by, events, 1)  # [-1,+1]: close of day -2 to close of day +1
     row = w[w.ticker == "BABA"].iloc[0]
     assert row["return_pct"] == pytest.approx(10.0)
@@ -198,7 +206,7 @@ def test_online_prices_supersede_bundled_ones_per_ticker() -> None:
     days = pd.bdate_range("2025-04-21", periods=4)
     bundled = _synthetic_prices([("BABA", [1.0, 2.0, 3.0, 4.0])], days)
     online = bundled.assign(close=[5.0, 6.0, 7.0, 8.0], owner="yahoo", source_id="yahoo_prices")
-    by = marketdata.series(pd.concat([bundled, online.iloc[2:]], ignore_index=True))
+    by = daily_prices.series(pd.concat([bundled, online.iloc[2:]], ignore_index=True))
     assert by["BABA"]["close"].tolist() == [7.0, 8.0]
 
 
@@ -206,11 +214,11 @@ def test_usd_at_the_period_average_rate() -> None:
     """US$ at the quarter's average rate uses the daily USD/CNY series; the footnote names it."""
     days = pd.DatetimeIndex(["2025-04-02", "2025-06-30"])
     prices = _synthetic_prices([("USDCNY_PBOC", [7.0, 9.0])], days).assign(currency="RMB_per_USD")
-    rate, name = marketdata.average_usd_rate(marketdata.series(prices))
+    rate, name = daily_prices.average_usd_rate(daily_prices.series(prices))
     usd = q("capex", ccy="USD_avg", avg_rate=rate)
     assert usd["value"].iloc[0] == pytest.approx(2.5)  # 20 / mean(7, 9)
     assert pd.isna(usd["value"].iloc[1]) and "no average rate" in usd["note"].iloc[1]
-    from dashboard.views import footnote_text
+    from dashboard.common.view import footnote_text
 
     text = footnote_text([usd], "v1", "USD_avg", rate=name)
     assert "period-average" in text and "PBOC USD/CNY central parity" in text
@@ -223,6 +231,6 @@ def test_release_rate_falls_back_to_the_us_dollars_the_release_states() -> None:
     usd = frames.quarterly(facts, "capex", ccy="USD", names=NAMES)
     assert usd["value"].tolist() == [2.5, 4.0]  # 20 / 8 at the rate; 4.0 as stated
     assert usd["note"].iloc[1] == frames.USD_STATED_NOTE
-    from dashboard.views import footnote_text
+    from dashboard.common.view import footnote_text
 
     assert "FY2026Q2: US$ as the release states it" in footnote_text([usd], "v1", "USD")

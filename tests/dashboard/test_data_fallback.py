@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
-from dashboard import data
+from dashboard.common import data
 from etl import pipeline
 from etl.store import Store
 from tests.dashboard.helpers import run

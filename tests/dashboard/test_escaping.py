@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 import streamlit as st
 
-from dashboard import pages, params, safe, snapshot, views
+from dashboard import pages, snapshot
+from dashboard.common import params, safe
 from etl.store import Store
 from tests.dashboard.helpers import run
 
@@ -110,7 +111,7 @@ def test_no_data_markup_in_any_figure(
 ) -> None:
     """Titles, footnotes, hovers, names, annotations: no tag in a figure but the builders' own."""
     vid, tables = hostile
-    view = views.build(page, tables, params.parse({"vintage": vid}))
+    view = pages.build(page, tables, params.parse({"vintage": vid}))
     assert view.charts
     for chart in view.charts:
         texts = _strings(json.loads(chart.figure.to_json()))
@@ -125,7 +126,7 @@ def test_snapshot_html_shows_a_hostile_publisher_as_text(
     """In view.html the publisher's tag is an escaped string inside the chart data, not markup."""
     vid, tables = hostile
     state = params.parse({"vintage": vid})
-    view = views.build("overview", tables, state)
+    view = pages.build("overview", tables, state)
     manifest = Store(built_real_store / "store").manifest(vid)
     data = snapshot.bundle(view, state, tables, manifest, f"https://example.invalid/?vintage={vid}")
     page = zipfile.ZipFile(io.BytesIO(data)).read("view.html").decode()

@@ -9,8 +9,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from dashboard import charts, frames, params, views
-from dashboard.theme import ADOPTION_COLORS, COLORS
+from dashboard import pages
+from dashboard.common import frames, params, traces
+from dashboard.common.theme import ADOPTION_COLORS, COLORS
 from etl.store import Store
 from tests.dashboard.helpers import run
 
@@ -26,7 +27,7 @@ def published(built_real_store: Path) -> tuple[str, dict[str, pd.DataFrame]]:
 
 def _spending(published: tuple[str, dict[str, pd.DataFrame]], query: dict[str, str]) -> Any:
     vid, tables = published
-    return views.build("spending", tables, params.parse({**query, "vintage": vid})).charts[0].figure
+    return pages.build("spending", tables, params.parse({**query, "vintage": vid})).charts[0].figure
 
 
 def _lines(fig: Any) -> list[Any]:
@@ -92,7 +93,7 @@ def test_event_colours_are_never_data_colours(
     published: tuple[str, dict[str, pd.DataFrame]],
 ) -> None:
     """No event colour is a colour of any data series, in the palettes or in a drawn figure."""
-    events = {c.lower() for c in charts.EVENT_COLORS.values()}
+    events = {c.lower() for c in traces.EVENT_COLORS.values()}
     assert not events & {c.lower() for c in [*COLORS.values(), *ADOPTION_COLORS]} - {
         COLORS[k].lower()
         for k in ("qwen_release", "earnings", "capex_commitment", "conference", "other")
@@ -123,7 +124,7 @@ def test_open_weight_and_api_only_releases_look_different() -> None:
     import plotly.graph_objects as go
 
     fig = go.Figure()
-    charts.event_marks(fig, frames.events(rows, {}, ["qwen_release"]))
+    traces.event_marks(fig, frames.events(rows, {}, ["qwen_release"]))
     assert {t.name for t in fig.data} == {
         "Event: Qwen release (open weights)",
         "Event: Qwen release (API only)",
@@ -135,7 +136,7 @@ def test_open_weight_and_api_only_releases_look_different() -> None:
 def test_market_page_measures_conferences(published: tuple[str, dict[str, pd.DataFrame]]) -> None:
     """The Cloud Summit and other conferences get event windows on the Market page."""
     vid, tables = published
-    view = views.build("market", tables, params.parse({"vintage": vid}))
+    view = pages.build("market", tables, params.parse({"vintage": vid}))
     assert "conference" in set(view.windows["category"])
 
 
@@ -158,7 +159,7 @@ def test_market_price_chart_marks_major_events_unless_every_event_is_asked(
     """The price chart marks the major events by default; 'all' adds every release snapshot."""
     vid, tables = published
     major, every = (
-        views.build("market", tables, params.parse({"vintage": vid, "importance": i}))
+        pages.build("market", tables, params.parse({"vintage": vid, "importance": i}))
         for i in ("major", "all")
     )
     n_major, n_all = (len(_lines(v.charts[0].figure)) for v in (major, every))

@@ -15,7 +15,8 @@ import streamlit as st
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as hst
 
-from dashboard import params, snapshot, views
+from dashboard import pages, snapshot
+from dashboard.common import params
 from etl import store as store_module
 from etl.errors import UnknownVintageError
 from etl.store import Store
@@ -171,7 +172,7 @@ def published(built_real_store: Path) -> tuple[str, dict[str, pd.DataFrame]]:
 
 
 def _no_error_and_never_blank(page: str, query: dict[str, str], vid: str, tables: Any) -> None:
-    view = views.build(page, tables, params.parse({**query, "vintage": vid}))
+    view = pages.build(page, tables, params.parse({**query, "vintage": vid}))
     assert view.charts or view.messages, f"{page} {query}: no chart and no word why"
 
 
@@ -234,7 +235,7 @@ def test_snapshot_escapes_data_strings(built_real_store: Path) -> None:
     tables["sources"] = tables["sources"].assign(publisher="", title="=cmd|' /C calc'!A0")
     tables["facts"] = tables["facts"].assign(note=f"<img src=x onerror=alert(1)> {evil}")
     state = params.parse({"vintage": str(vid)})
-    view = views.build("overview", tables, state)
+    view = pages.build("overview", tables, state)
     data = snapshot.bundle(
         view, state, tables, store.manifest(vid), "https://example.invalid/?vintage=" + str(vid)
     )

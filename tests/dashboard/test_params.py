@@ -7,8 +7,8 @@ from datetime import date
 from hypothesis import find, given
 from hypothesis import strategies as st
 
-from dashboard import params
-from dashboard.params import ViewState
+from dashboard.common import params
+from dashboard.common.params import ViewState
 
 QUARTER_ENDS = st.builds(
     lambda y, m: date(y, m, {3: 31, 6: 30, 9: 30, 12: 31}[m]),

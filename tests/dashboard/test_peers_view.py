@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import params, views
+from dashboard import pages
 from dashboard.app_pages.peers.view import scores, trailing
+from dashboard.common import params
 
 
 def test_trailing_needs_four_consecutive_quarters() -> None:
@@ -54,7 +55,7 @@ def test_peers_view_on_the_bundled_data(built_real_store: object) -> None:
 
     store = Store(Path(str(built_real_store)) / "store")
     vid = str(store.current_id())
-    view = views.build(
+    view = pages.build(
         "peers", store.read_all(vid), params.parse({"vintage": vid, "view": "index"})
     )
     ttm, ratio, standing, months = (c.figure for c in view.charts)
@@ -81,7 +82,7 @@ def test_the_lab_map_can_be_changed_and_is_kept_in_the_link(built_real_store: ob
     assert params.parse({"labs": "openai:nobody"}).notices
     store = Store(Path(str(built_real_store)) / "store")
     vid = str(store.current_id())
-    view = views.build(
+    view = pages.build(
         "peers", store.read_all(vid), params.parse({"vintage": vid, "labs": "openai:amazon"})
     )
     names = {t.name for t in view.charts[2].figure.data}

@@ -11,7 +11,9 @@ import plotly.graph_objects as go
 import pytest
 import streamlit as st
 
-from dashboard import charts, components, params, theme, views
+from dashboard import pages
+from dashboard.common import components, params, theme, traces
+from dashboard.common.view import View
 from etl.store import Store
 from tests.dashboard.helpers import PAGES, run
 
@@ -32,9 +34,9 @@ def tables(built_real_store: Path) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _view(tables: dict[str, pd.DataFrame], page: str, **query: str) -> views.View:
+def _view(tables: dict[str, pd.DataFrame], page: str, **query: str) -> View:
     vid = str(tables["facts"].attrs["vintage"])
-    return views.build(page, tables, params.parse({"vintage": vid, **query}))
+    return pages.build(page, tables, params.parse({"vintage": vid, **query}))
 
 
 def _footnote(fig: go.Figure) -> str:
@@ -47,10 +49,10 @@ def _lines(text: str) -> list[str]:
 
 def test_long_footnote_is_never_cut_and_keeps_the_vintage() -> None:
     """A footnote of thirty sources keeps the vintage on the chart and its whole text in meta."""
-    fig = charts.footnote(go.Figure(go.Bar(x=[1], y=[1])), SYNTHETIC_LONG_NOTE)
+    fig = traces.footnote(go.Figure(go.Bar(x=[1], y=[1])), SYNTHETIC_LONG_NOTE)
     assert "Vintage vsynthetic0001." in _footnote(fig).replace("<br>", " ")
     assert "Amounts in RMB as reported." in _footnote(fig).replace("<br>", " ")
-    assert charts.full_note(fig) == SYNTHETIC_LONG_NOTE
+    assert traces.full_note(fig) == SYNTHETIC_LONG_NOTE
 
 
 def test_every_chart_text_fits_a_phone(tables: dict[str, pd.DataFrame]) -> None:
@@ -59,12 +61,12 @@ def test_every_chart_text_fits_a_phone(tables: dict[str, pd.DataFrame]) -> None:
         for chart in _view(tables, page).charts:
             fig = chart.figure
             title = str(fig.layout.title.text)
-            assert max(len(x) for x in _lines(title)) <= charts.TITLE_CHARS, title
-            assert max(len(x) for x in _lines(_footnote(fig))) <= charts.NOTE_CHARS
+            assert max(len(x) for x in _lines(title)) <= traces.TITLE_CHARS, title
+            assert max(len(x) for x in _lines(_footnote(fig))) <= traces.NOTE_CHARS
             assert "Vintage v" in _footnote(fig)
             for axis in (*fig.select_xaxes(), *fig.select_yaxes()):
                 for line in _lines(axis.title.text or ""):
-                    assert len(line) <= charts.AXIS_TITLE_CHARS, (chart.key, line)
+                    assert len(line) <= traces.AXIS_TITLE_CHARS, (chart.key, line)
             # Both in container coordinates: the legend's top is below the title's lines.
             title_px = fig.layout.margin.t - 30
             legend_top_px = (1 - fig.layout.legend.y) * fig.layout.height
@@ -78,7 +80,7 @@ def test_hover_notes_are_wrapped(tables: dict[str, pd.DataFrame]) -> None:
     for trace in fig.data:
         for row in trace.customdata or []:
             for cell in row[1:3]:
-                assert all(len(x) <= charts.HOVER_CHARS for x in _lines(cell)), cell
+                assert all(len(x) <= traces.HOVER_CHARS for x in _lines(cell)), cell
 
 
 def test_money_ticks_speak_the_cards_units(tables: dict[str, pd.DataFrame]) -> None:
@@ -105,7 +107,7 @@ def test_intensity_note_names_its_unit_in_usd(tables: dict[str, pd.DataFrame]) -
     fig = next(
         c.figure for c in _view(tables, "profitability", ccy="USD").charts if "intensity" in c.key
     )
-    note = charts.full_note(fig)
+    note = traces.full_note(fig)
     assert "Amounts in RMB as reported" not in note and "% of revenue" in note
 
 
@@ -131,7 +133,7 @@ def test_lag_stops_at_the_last_quarter_on_file(tables: dict[str, pd.DataFrame]) 
 
 def test_title_of_is_plain_text() -> None:
     """The accessible name drops plotly's line breaks and tags."""
-    fig = charts.fit_text(go.Figure(layout={"title": {"text": "A<br><b>long</b> title"}}))
+    fig = traces.fit_text(go.Figure(layout={"title": {"text": "A<br><b>long</b> title"}}))
     assert components.title_of(fig) == "A long title"
 
 
@@ -173,7 +175,7 @@ def test_as_of_dates_and_stale_badges(tables: dict[str, pd.DataFrame]) -> None:
     """Each drawn series gets its newest date; stale only once older than its cadence."""
     from datetime import date
 
-    from dashboard import freshness
+    from dashboard.common import freshness
 
     overview = _view(tables, "overview")
     rows = {r.series: r for r in freshness.as_of(overview, date(2026, 12, 2))}
@@ -194,7 +196,7 @@ def test_as_of_dates_and_stale_badges(tables: dict[str, pd.DataFrame]) -> None:
 
 def test_never_fetched_sources(built_real_store: Path) -> None:
     """A vintage built offline lists every online source as never fetched."""
-    from dashboard import freshness
+    from dashboard.common import freshness
 
     store = Store(built_real_store / "store")
     missing = freshness.never_fetched(store.manifest(store.current_id()))

@@ -8,7 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import params, promises, views
+from dashboard.app_pages.spending import promises
+from dashboard.app_pages.spending import view as spending
+from dashboard.common import params
 from etl.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
@@ -145,7 +147,7 @@ def test_spending_page_burns_down_the_380bn_pledge_on_bundled_data(
     """Through FY2027Q1, with at least three statements marked, each quoting its source."""
     store = Store(built_real_store / "store")
     tables = store.read_all()
-    view = views.spending(tables, params.ViewState(vintage=store.current_id(), ccy=ccy))
+    view = spending.build(tables, params.ViewState(vintage=store.current_id(), ccy=ccy))
     chart = next(c for c in view.charts if c.key == "spending_burndown")
     bars = next(t for t in chart.figure.data if t.type == "bar")
     assert str(pd.Timestamp(bars.x[-1]).date()) >= "2026-06-30"
@@ -171,7 +173,7 @@ def test_the_kpi_strip_is_drawn_with_links_and_flags(built_real_store: Path) -> 
     """Quarters x KPIs on the bundled data: every drawn quarter links to its document, a silence
     after a disclosure carries ✕, and the hover quotes the release."""
     store = Store(built_real_store / "store")
-    view = views.spending(store.read_all(), params.ViewState(vintage=store.current_id()))
+    view = spending.build(store.read_all(), params.ViewState(vintage=store.current_id()))
     chart = next(c for c in view.charts if c.key == "spending_kpi_strip")
     heat = chart.figure.data[0]
     assert len(heat.y) >= 8 and len(heat.x) >= 15
@@ -195,7 +197,7 @@ def test_a_narrow_range_keeps_flags_judged_on_the_whole_strip(built_real_store: 
     state = params.ViewState(
         vintage=store.current_id(), start=date(2025, 10, 1), end=date(2025, 12, 31)
     )
-    view = views.spending(store.read_all(), state)
+    view = spending.build(store.read_all(), state)
     heat = next(c for c in view.charts if c.key == "spending_kpi_strip").figure.data[0]
     assert list(heat.x) == ["FY2026Q3"]
     row = list(heat.y).index("AI-related products' share of cloud revenue from external customers")
@@ -211,7 +213,7 @@ def test_token_statements_are_markers_beside_capex(built_real_store: Path) -> No
             "series": "model_studio_customers_yoy_multiple,token_cloud_share_forecast_pct",
         }
     )
-    fig = views.spending(store.read_all(), state).charts[0].figure
+    fig = spending.build(store.read_all(), state).charts[0].figure
     drawn = {t.name: t for t in fig.data}
     for name in (
         "Model Studio customer base, year-over-year multiple",

@@ -8,7 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import params, views
+from dashboard import pages
+from dashboard.common import params
+from dashboard.common.view import View
 from etl.store import Store
 from tests.dashboard.helpers import run
 
@@ -25,9 +27,9 @@ def published(built_real_store: Path) -> tuple[str, dict[str, pd.DataFrame]]:
     return vid, store.read_all(vid)
 
 
-def _overview(published: tuple[str, dict[str, pd.DataFrame]], query: dict[str, str]) -> views.View:
+def _overview(published: tuple[str, dict[str, pd.DataFrame]], query: dict[str, str]) -> View:
     vid, tables = published
-    return views.build("overview", tables, params.parse({**query, "vintage": vid}))
+    return pages.build("overview", tables, params.parse({**query, "vintage": vid}))
 
 
 def test_picker_reaches_fy2026q4_with_stated_yoy_and_sources(
@@ -72,10 +74,10 @@ def test_search_matches_every_word_in_any_order(
 ) -> None:
     """'FY2026Q4 adjusted_ebita' and 'adjusted_ebita FY2026Q4' find the same figures."""
     vid, tables = published
-    a = views.build(
+    a = pages.build(
         "sources", tables, params.parse({"vintage": vid, "q": "FY2026Q4 adjusted_ebita"})
     )
-    b = views.build(
+    b = pages.build(
         "sources", tables, params.parse({"vintage": vid, "q": "adjusted_ebita fy2026q4"})
     )
     assert len(a.data) > 0 and a.data.equals(b.data)

@@ -11,7 +11,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from dashboard import pages, params, snapshot, views
+from dashboard import pages, snapshot
+from dashboard.common import params
 from etl.store import Store
 from tests.dashboard.helpers import run
 
@@ -53,7 +54,7 @@ def test_empty_range_gives_a_message_and_no_chart(
     tables: dict[str, pd.DataFrame], vintage: str, page: str, query: dict[str, str]
 ) -> None:
     """A valid range with nothing on file: no exception, no chart, a message naming the data's span."""
-    view = views.build(page, tables, _state(vintage, query))
+    view = pages.build(page, tables, _state(vintage, query))
     assert view.charts == []
     span = "2022-06-01" if page == "market" else "FY2023Q1"  # daily closes, quarterly figures
     assert any("Nothing on file" in m and span in m for m in view.messages), view.messages
@@ -104,7 +105,7 @@ def test_from_means_the_first_day_of_the_quarter(
     tables: dict[str, pd.DataFrame], vintage: str, start: str
 ) -> None:
     """'from 2025Q1' (calendar or fiscal) keeps the close of 2025-01-02 and January's events."""
-    view = views.build("market", tables, _state(vintage, {"from": start}))
+    view = pages.build("market", tables, _state(vintage, {"from": start}))
     prices = json.loads(view.charts[0].figure.to_json())["data"]
     baba = next(t for t in prices if t.get("name") == "BABA")
     assert min(str(x)[:10] for x in baba["x"]) == "2025-01-02"
@@ -115,7 +116,7 @@ def test_an_empty_series_is_a_note_and_the_axis_stays_dates(
     tables: dict[str, pd.DataFrame], vintage: str
 ) -> None:
     """FY2026Q4-FY2027Q1 holds no 30-day download figure: no panel for it, a note, date axes."""
-    view = views.build("spending", tables, _state(vintage, {"from": "FY2026Q4", "to": "FY2027Q1"}))
+    view = pages.build("spending", tables, _state(vintage, {"from": "FY2026Q4", "to": "FY2027Q1"}))
     fig = view.charts[0].figure
     titles = [a.text for a in fig.layout.annotations]
     assert "Hugging Face downloads, last 30 days" not in titles
@@ -137,7 +138,7 @@ def test_every_chart_on_a_page_shares_one_date_range(
     tables: dict[str, pd.DataFrame], vintage: str, page: str, query: dict[str, str]
 ) -> None:
     """Every chart of a page spans the same dates; a range starts on its first quarter's first day."""
-    view = views.build(page, tables, _state(vintage, query))
+    view = pages.build(page, tables, _state(vintage, query))
     ranges = {tuple(a["range"]) for c in view.charts for a in _xaxes(c.figure)}
     assert len(view.charts) >= 2 and len(ranges) == 1, ranges
     if query:
@@ -148,7 +149,7 @@ def test_events_and_frontier_stay_inside_the_range(
     tables: dict[str, pd.DataFrame], vintage: str
 ) -> None:
     """No event mark or frontier point after the range's last day (they used to run a quarter on)."""
-    view = views.build("spending", tables, _state(vintage, {"from": "2025Q1", "to": "2025Q4"}))
+    view = pages.build("spending", tables, _state(vintage, {"from": "2025Q1", "to": "2025Q4"}))
     dates = [
         str(x)[:10]
         for c in view.charts

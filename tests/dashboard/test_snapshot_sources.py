@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard import frames, params, snapshot, views
+from dashboard import pages, snapshot
+from dashboard.common import frames, params
 from etl.store import Store
 
 
@@ -44,7 +45,7 @@ def test_snapshot_data_csv_lists_every_url_of_a_derived_point(built_real_store: 
     vid = str(store.current_id())
     tables = store.read_all(vid)
     state = params.parse({"vintage": vid})
-    view = views.build("profitability", tables, state)
+    view = pages.build("profitability", tables, state)
     data = snapshot.bundle(view, state, tables, {"created_at": "x"}, "https://x.invalid/")
     rows = pd.read_csv(io.BytesIO(zipfile.ZipFile(io.BytesIO(data)).read("data.csv")))
     derived = rows[rows["source_id"].str.contains(" ; ", regex=False)]

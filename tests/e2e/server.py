@@ -111,14 +111,15 @@ def wait_for_charts(page: object, n: int, timeout_ms: int = 60_000) -> None:
 
 def expected_charts(data_dir: Path) -> dict[str, int]:
     """How many charts each page draws for the default view of the data directory's vintage."""
-    from dashboard import pages, params, views
+    from dashboard import pages
+    from dashboard.common import params
     from etl.store import Store
 
     store = Store(data_dir / "store")
     vid = store.current_id()
     tables = store.read_all(vid)
     state = params.parse({"vintage": str(vid)})
-    return {p.key: len(views.build(p.key, tables, state).charts) for p in pages.PAGES}
+    return {p.key: len(pages.build(p.key, tables, state).charts) for p in pages.PAGES}
 
 
 def page_url(base: str, key: str) -> str:

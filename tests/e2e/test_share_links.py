@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Browser, Page
 
-from dashboard import params, snapshot, views
+from dashboard import pages, snapshot
+from dashboard.common import params
 from etl import pipeline
 from etl.store import Store
 from tests.e2e.conftest import new_page
@@ -161,7 +162,7 @@ def test_snapshot_opens_offline_and_its_csv_is_the_view(
     ctx.close()
     state = params.parse({"vintage": vintage, "ccy": "RMB"})
     tables = Store(e2e_data / "store").read_all(vintage)
-    expected = views.build(page_name, tables, state).data
+    expected = pages.build(page_name, tables, state).data
     got = pd.read_csv(io.BytesIO(bundle.read("data.csv")))
     assert len(got) == len(expected) > 0
     assert got["value"].round(6).tolist() == pd.to_numeric(expected["value"]).round(6).tolist()

@@ -398,11 +398,12 @@ def test_edgar_difference_is_flagged_and_the_filing_is_drawn(
     assert [d["metric"] for d in result.crosscheck["differ"]] == ["revenue"]
     assert any("edgar and curated differ: alibaba revenue 2026-03-31" in w for w in result.warnings)
     assert Store(real_dir / "store").manifest()["crosscheck"]["differ"][0]["curated"] == 243_381
-    from dashboard import params, views
+    from dashboard import pages
+    from dashboard.common import params
 
     store = Store(real_dir / "store")
     vid = str(store.current_id())
-    view = views.build("profitability", store.read_all(vid), params.parse({"vintage": vid}))
+    view = pages.build("profitability", store.read_all(vid), params.parse({"vintage": vid}))
     drawn = view.data.set_index(["series", "period_end"])
     assert drawn.loc[("Operating cash flow", "2025-12-31"), "value"] == 36_032  # filled by edgar
     assert drawn.loc[("Operating cash flow", "2025-12-31"), "source_id"].startswith("edgar_")

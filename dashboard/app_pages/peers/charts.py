@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import HEIGHT, _layout, footnote
-from dashboard.theme import ADOPTION_COLORS
+from dashboard.common.theme import ADOPTION_COLORS
+from dashboard.common.traces import HEIGHT, footnote, layout
 from etl.models import COMPANIES
 
 COMPANY_ORDER = tuple(COMPANIES)
@@ -49,7 +49,7 @@ def ttm_figure(ttm: pd.DataFrame, mode: str, note: str) -> go.Figure:
         )
     title = "Capex over the trailing four quarters, by company"
     y_title = "index (first quarter shown = 100)" if mode == "index" else "US$ bn"
-    _layout(fig, title, y_title)
+    layout(fig, title, y_title)
     fig.update_xaxes(title_text="calendar quarter end")
     return footnote(fig, note)
 
@@ -72,7 +72,7 @@ def intensity_figure(ratio: pd.DataFrame, note: str) -> go.Figure:
                 ),
             )
         )
-    _layout(
+    layout(
         fig, "Capex intensity: capex as a share of revenue, trailing four quarters", "% of revenue"
     )
     fig.update_xaxes(title_text="calendar quarter end")
@@ -122,7 +122,7 @@ def standing_figure(points: pd.DataFrame, y: str, note: str) -> go.Figure:
             "Months behind the frontier against trailing capex",
             "months behind the #1 score",
         )
-    _layout(fig, title, y_title, height=HEIGHT + 60)
+    layout(fig, title, y_title, height=HEIGHT + 60)
     # Up to eight company-lab pairings: a legend beside the plot keeps the title readable.
     fig.update_layout(legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1})
     fig.update_xaxes(title_text="capex over the trailing four quarters (US$ bn)")

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from dashboard import components, data, params, shell
+from dashboard import shell
+from dashboard.app_pages.peers import view as peers
+from dashboard.common import components, data, params
 from etl.models import COMPANIES, LABS, lab_map
 
 s = shell.state()
@@ -15,7 +17,7 @@ st.segmented_control(
     args=("view", "w_view"),
     format_func=lambda v: {"level": "US$ bn", "index": "Indexed (=100)"}[str(v)],
 )
-view = data.view("peers", s)
+view = data.view(peers.build, s)
 components.render(view)
 
 

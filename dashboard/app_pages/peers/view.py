@@ -7,12 +7,14 @@ fiscal quarter is drawn at the calendar quarter end on or after its own end (Ora
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
-from dashboard import frames, marketdata, safe
 from dashboard.app_pages.peers import charts
-from dashboard.params import ViewState
-from dashboard.views import DATA_COLUMNS, Chart, View, _Ctx, range_message
+from dashboard.common import frames, prices, safe
+from dashboard.common.params import ViewState
+from dashboard.common.view import DATA_COLUMNS, Chart, Context, View, range_message
 from etl.models import COMPANIES, lab_map
 
 SCORE = "lmarena_text_score"
@@ -25,6 +27,16 @@ NOTE = (
 )
 
 
+@dataclass(frozen=True)
+class PeersView(View):
+    """The Peers page: trailing capex, capex intensity, and spend against LM Arena standing."""
+
+    ttm: Chart | None = None
+    intensity: Chart | None = None
+    standing: Chart | None = None
+    months_behind: Chart | None = None
+
+
 #: Data strings the Peers charts draw (escaped for plotly's HTML subset before they are drawn).
 PEER_TEXT = ("source", "concept", "model", "score_source", "note")
 
@@ -35,15 +47,15 @@ def calendar_end(ends: pd.Series) -> pd.Series:
     return pd.Series(quarters.to_timestamp(how="end").normalize(), index=ends.index)
 
 
-def quarterly_usd(c: _Ctx) -> pd.DataFrame:
+def quarterly_usd(c: Context) -> pd.DataFrame:
     """Every company's quarterly capex in US$ mn, with source, concept and calendar quarter end.
 
     Alibaba's RMB under the app's FX policy (the release's rate when RMB is chosen); other RMB
     reporters at the quarter's average USD/CNY rate; a quarter without a rate is left out.
     """
-    ccy = "USD" if c.s.ccy == "RMB" else c.s.ccy
+    ccy = "USD" if c.state.ccy == "RMB" else c.state.ccy
     parts = []
-    ali = frames.quarterly(c.facts, "capex", ccy=ccy, basis="calendar", names=c.names)
+    ali = frames.quarterly(c.facts, "capex", ccy=ccy, basis="calendar", names=c.source_names)
     ali = ali[ali["value"].notna()]
     parts.append(
         pd.DataFrame(
@@ -58,7 +70,7 @@ def quarterly_usd(c: _Ctx) -> pd.DataFrame:
             }
         )
     )
-    rate, _ = marketdata.average_usd_rate(c.by_ticker)
+    rate, _ = prices.average_usd_rate(c.prices_by_ticker)
     peers = c.facts[
         (c.facts["metric"] == "capex")
         & (c.facts["entity"] != "alibaba")
@@ -78,7 +90,10 @@ def quarterly_usd(c: _Ctx) -> pd.DataFrame:
                     "entity": entity,
                     "period_end": ends.to_numpy(),
                     "value": values,
-                    "source": rows["source_id"].map(c.names).fillna(rows["source_id"]).to_numpy(),
+                    "source": rows["source_id"]
+                    .map(c.source_names)
+                    .fillna(rows["source_id"])
+                    .to_numpy(),
                     "source_id": rows["source_id"].to_numpy(),
                     "source_url": rows["source_url"].fillna("").to_numpy(),
                     "concept": rows["subject"].fillna("").to_numpy(),
@@ -174,15 +189,15 @@ def standing(
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
 
 
-def build(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
+def build(tables: dict[str, pd.DataFrame], s: ViewState) -> PeersView:
     """The Peers page: trailing capex by company, then spend against standing."""
-    c = _Ctx(tables, s)
-    view = View("peers")
+    c = Context(tables, s)
     quarters = quarterly_usd(c)
     ttm = trailing(quarters)
     if ttm.empty:
-        view.messages.append("No company has four quarters of capex in this vintage.")
-        return view
+        return PeersView(
+            "peers", messages=("No company has four quarters of capex in this vintage.",)
+        )
     keep = pd.Series(True, index=ttm.index)
     if s.start:
         keep &= ttm["period_end"] >= pd.Timestamp(s.start)
@@ -190,64 +205,69 @@ def build(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
         keep &= ttm["period_end"] <= pd.Timestamp(s.end)
     shown = ttm[keep]
     if shown.empty:
-        view.messages.append(range_message(c))
-        return view
+        return PeersView("peers", messages=(range_message(c),))
     fx = "release rate" if s.ccy in ("RMB", "USD") else "quarter-average rate"
-    note = c.note(
+    note = c.footnote(
         [shown],
         NOTE + f"Alibaba's RMB at the {fx}; Tencent's at the quarter-average USD/CNY rate. ",
         ccy="RMB",
     ).replace(" Amounts in RMB as reported.", "")
-    view.charts.append(
-        Chart(
-            "peers_ttm",
-            charts.ttm_figure(safe.plotly_frame(shown, PEER_TEXT), s.view, note),
-            f"peers_ttm_{s.view}_{c.v}",
-        )
+    ttm_chart = Chart(
+        "peers_ttm",
+        charts.ttm_figure(safe.plotly_frame(shown, PEER_TEXT), s.view, note),
+        f"peers_ttm_{s.view}_{c.vintage}",
     )
+    intensity_chart = None
     ratio = intensity(c.facts)
     if len(ratio):
         ratio = ratio[ratio["period_end"].isin(set(shown["period_end"]))]
-        inote = c.note(
+        inote = c.footnote(
             [shown],
             "Capex intensity: capex over revenue, both over the trailing four calendar-aligned "
             "quarters and in the company's own currency; drawn where revenue is on file. ",
             ccy="RMB",
         ).replace(" Amounts in RMB as reported.", "")
-        view.charts.append(
-            Chart(
-                "peers_intensity",
-                charts.intensity_figure(safe.plotly_frame(ratio, PEER_TEXT), inote),
-                f"peers_intensity_{c.v}",
-            )
+        intensity_chart = Chart(
+            "peers_intensity",
+            charts.intensity_figure(safe.plotly_frame(ratio, PEER_TEXT), inote),
+            f"peers_intensity_{c.vintage}",
         )
     board = scores(c.facts)
-    points = standing(shown, board, c.names, s.labs)
+    points = standing(shown, board, c.source_names, s.labs)
+    messages: tuple[str, ...] = ()
+    standing_chart = months_chart = None
     if points.empty:
-        view.messages.append("No lab has an LM Arena score near these quarter ends.")
+        messages = ("No lab has an LM Arena score near these quarter ends.",)
     else:
-        snote = c.note(
+        snote = c.footnote(
             [shown],
             NOTE + "Score: the lab's best LM Arena text score within 120 days before the quarter "
             "end (LM Arena changed its rating method on 2024-01-09). Partner labs dashed. ",
             ccy="RMB",
         ).replace(" Amounts in RMB as reported.", "")
-        view.charts.append(
-            Chart(
-                "peers_standing",
-                charts.standing_figure(safe.plotly_frame(points, PEER_TEXT), "score", snote),
-                f"peers_standing_{c.v}",
-            )
+        standing_chart = Chart(
+            "peers_standing",
+            charts.standing_figure(safe.plotly_frame(points, PEER_TEXT), "score", snote),
+            f"peers_standing_{c.vintage}",
         )
-        view.charts.append(
-            Chart(
-                "peers_months",
-                charts.standing_figure(
-                    safe.plotly_frame(points, PEER_TEXT), "months_behind", snote
-                ),
-                f"peers_months_behind_{c.v}",
-            )
+        months_chart = Chart(
+            "peers_months",
+            charts.standing_figure(safe.plotly_frame(points, PEER_TEXT), "months_behind", snote),
+            f"peers_months_behind_{c.vintage}",
         )
+    return PeersView(
+        "peers",
+        data=_data(shown, points),
+        messages=messages,
+        ttm=ttm_chart,
+        intensity=intensity_chart,
+        standing=standing_chart,
+        months_behind=months_chart,
+    )
+
+
+def _data(shown: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
+    """The data in view: trailing capex, then each lab's score at the quarter ends."""
     data = shown.assign(
         series="Capex, trailing four quarters: " + shown["entity"].map(lambda e: COMPANIES[e].name),
         label=[str(p.to_period("Q")) for p in shown["period_end"]],
@@ -271,5 +291,4 @@ def build(tables: dict[str, pd.DataFrame], s: ViewState) -> View:
             ignore_index=True,
         )
     data["period_end"] = pd.to_datetime(data["period_end"]).dt.strftime("%Y-%m-%d")
-    view.data = data[DATA_COLUMNS].reset_index(drop=True)
-    return view
+    return data[DATA_COLUMNS].reset_index(drop=True)

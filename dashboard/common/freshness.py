@@ -12,9 +12,9 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.views import View
+from dashboard.common.view import View
+from etl.config import STALE_QUARTER_DAYS
 from etl.models import METRICS
-from etl.pipeline import STALE_QUARTER_DAYS
 
 #: How old the newest point of a series may be before it is stale, by kind of series. Quarterly
 #: figures: the pipeline's own threshold (results come about two months after the quarter);
@@ -65,8 +65,12 @@ def _row(series: str, end: object, shown: str, kind: str, today: date) -> AsOf:
 def as_of(view: View, today: date) -> list[AsOf]:
     """One row per series the page draws: its newest date, how it is shown, and its age."""
     rows = []
+    # The Market view's price series table and the Overview's adoption cards (their own fields:
+    # this module sits below the pages and reads them by name).
+    prices: pd.DataFrame = getattr(view, "table", pd.DataFrame())
+    adoption: tuple[tuple[str, pd.Series], ...] = getattr(view, "adoption_cards", ())
     if view.page == "market":
-        for r in view.table.to_dict("records"):
+        for r in prices.to_dict("records"):
             rows.append(_row(str(r["ticker"]), r["last date"], str(r["last date"]), "daily", today))
     elif len(view.data):
         data = view.data.dropna(subset=["value"])
@@ -89,7 +93,7 @@ def as_of(view: View, today: date) -> list[AsOf]:
                     today,
                 )
             )
-    for metric, obs in view.adoption_cards:
+    for metric, obs in adoption:
         kind = "measured" if obs.get("basis") == "measured" else "stated"
         name = METRICS[metric].label if metric in METRICS else metric
         rows.append(_row(name, obs["period_end"], str(obs["label"]), kind, today))

@@ -3,13 +3,15 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, data, safe, shell
-from dashboard.theme import count
+from dashboard import shell
+from dashboard.app_pages.overview import view as overview
+from dashboard.common import components, data, safe
+from dashboard.common.theme import count
 from etl import periods
 from etl.models import METRICS
 
 s = shell.state()
-view = data.view("overview", s)
+view = data.view(overview.build, s)
 
 head, pick = st.columns([3, 1])
 head.subheader(view.heading)

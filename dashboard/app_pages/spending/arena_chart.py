@@ -8,9 +8,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.arena import QWEN, RIVALS, ties
-from dashboard.charts import event_marks, footnote
-from dashboard.theme import COLORS
+from dashboard.app_pages.spending.arena import QWEN, RIVALS, ties
+from dashboard.common.theme import COLORS
+from dashboard.common.traces import event_marks, footnote
 
 #: Per point only lab and model travel; the source is the trace's own.
 SCORE_HOVER = (

@@ -15,6 +15,7 @@ __all__ = ["ViewState", "parse", "replace", "to_query"]
 from datetime import date
 
 from etl import periods
+from etl.config import VINTAGE_RE
 from etl.models import (
     ADOPTION_METRICS,
     BASIS_CHOICES,
@@ -26,7 +27,6 @@ from etl.models import (
     LABS,
     TRANSFORM_CHOICES,
 )
-from etl.store import VINTAGE_RE
 
 CURRENCIES = CURRENCY_CHOICES
 BASES = BASIS_CHOICES

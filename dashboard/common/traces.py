@@ -1,4 +1,4 @@
-"""Pure plotly figure builders: chart frames in, go.Figure out (no Streamlit, no I/O).
+"""The trace and layout helpers every page's charts share (pure plotly: no Streamlit, no I/O).
 
 Every figure carries axis titles with units and currency, a hover naming each figure's period
 and source, and a footnote with its sources and the vintage id.
@@ -11,19 +11,14 @@ import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from dashboard.frames import AI_CLOUD_FIRST_QUARTER, COMMITMENT_RMB_MN, is_dense
-from dashboard.safe import plotly_text
-from dashboard.theme import (
-    ADOPTION_COLORS,
-    COLORS,
+from dashboard.common.safe import plotly_text
+from dashboard.common.theme import (
     MONEY_AXIS,
     MONEY_UNITS,
     money_ticks,
     unit_label,
 )
-from etl.models import METRICS
 
 HEIGHT = 460
 EVENT_HOVER = (
@@ -31,8 +26,6 @@ EVENT_HOVER = (
 )
 
 
-#: Axis titles of the capex panel in the transformed views (the title says the same).
-TRANSFORM_AXIS = {"index": "index (first quarter = 100)", "pct": "YoY change, %"}
 #: Characters per line. The figure cannot measure text, so lines are wrapped for the narrowest
 #: screen we support (a 390 px phone): titles at 15 px, axis titles at 12 px, notes at 10 px.
 TITLE_CHARS = 42
@@ -57,7 +50,7 @@ def wrap(text: str, width: int) -> str:
     return ("<br>".join(textwrap.wrap(kept, width)) or kept).replace("\u00a0", " ")
 
 
-def _custom(frame: pd.DataFrame) -> list[list[str]]:
+def custom_data(frame: pd.DataFrame) -> list[list[str]]:
     # Source names and notes run long: wrapped, the hover box stays inside the chart.
     return [
         [
@@ -69,7 +62,7 @@ def _custom(frame: pd.DataFrame) -> list[list[str]]:
     ]
 
 
-def _hover(name: str, unit: str, fmt: str = ",.0f") -> str:
+def hover_template(name: str, unit: str, fmt: str = ",.0f") -> str:
     return (
         "<b>%{customdata[0]}</b><br>"
         f"{name}: %{{y:{fmt}}} {unit_label(unit)}<br>"
@@ -85,8 +78,8 @@ def bar(frame: pd.DataFrame, name: str, color: str, **kw: object) -> go.Bar:
         y=frame["value"],
         name=name,
         marker_color=color,
-        customdata=_custom(frame),
-        hovertemplate=_hover(name, unit),
+        customdata=custom_data(frame),
+        hovertemplate=hover_template(name, unit),
         **kw,
     )
 
@@ -104,13 +97,13 @@ def line(
         mode="lines+markers",
         line={"color": color, "dash": dash},
         connectgaps=False,
-        customdata=_custom(frame),
-        hovertemplate=_hover(name, unit, fmt),
+        customdata=custom_data(frame),
+        hovertemplate=hover_template(name, unit, fmt),
         **kw,
     )
 
 
-def _count_format(unit: str) -> str:
+def count_format(unit: str) -> str:
     return ",.4~s" if unit in ("count", "tokens") else ",.1f"
 
 
@@ -125,8 +118,8 @@ def points(
         name=name,
         mode="markers",
         marker={"color": color, "size": marker_size, "symbol": "diamond"},
-        customdata=_custom(frame),
-        hovertemplate=_hover(name, unit, _count_format(unit)),
+        customdata=custom_data(frame),
+        hovertemplate=hover_template(name, unit, count_format(unit)),
         **kw,
     )
 
@@ -141,13 +134,13 @@ def history(frame: pd.DataFrame, name: str, color: str, **kw: object) -> go.Scat
         mode="lines+markers",
         line={"color": color, "width": 2},
         marker={"color": color, "size": 4},
-        customdata=_custom(frame),
-        hovertemplate=_hover(name, unit, _count_format(unit)),
+        customdata=custom_data(frame),
+        hovertemplate=hover_template(name, unit, count_format(unit)),
         **kw,
     )
 
 
-def _quarter_ticks(fig: go.Figure, frames: list[pd.DataFrame], **kw: object) -> None:
+def quarter_ticks(fig: go.Figure, frames: list[pd.DataFrame], **kw: object) -> None:
     """Label the x axis with quarter labels (fiscal or calendar) at quarter ends."""
     parts = [f[["period_end", "label"]] for f in frames if len(f)]
     if not parts:
@@ -291,7 +284,7 @@ def money_axis(fig: go.Figure, unit: str, axis: str = "y", extra: tuple[float, .
         fig.layout[layout_key].update(tickmode="array", tickvals=ticks, ticktext=labels)
 
 
-def _layout(
+def layout(
     fig: go.Figure, title: str, y_title: str, height: int = HEIGHT, *, unit: str = ""
 ) -> go.Figure:
     """Title, height and axis titles; a money `unit` gives the y axis the cards' "¥50bn" ticks."""
@@ -306,106 +299,6 @@ def _layout(
         money_axis(fig, unit)
     fig.update_xaxes(title_text="quarter end")
     return fig
-
-
-def headline(capex: pd.DataFrame, ebita: pd.DataFrame, fcf: pd.DataFrame, note: str) -> go.Figure:
-    """Capex (bars) against adjusted EBITA and free cash flow (lines), per quarter."""
-    unit = next((f["unit"].iloc[0] for f in (capex, ebita, fcf) if len(f)), "RMB_mn")
-    fig = go.Figure(
-        [
-            bar(capex, "Capex", COLORS["capex"]),
-            line(ebita, "Adjusted EBITA", COLORS["adjusted_ebita"]),
-            line(fcf, "Free cash flow", COLORS["free_cash_flow"]),
-        ]
-    )
-    _layout(fig, "Capex against adjusted EBITA and free cash flow", unit_label(unit), unit=unit)
-    _quarter_ticks(fig, [capex, ebita, fcf])
-    return footnote(fig, note)
-
-
-def spending_adoption(
-    capex: pd.DataFrame,
-    capex_name: str,
-    adoption: dict[str, pd.DataFrame],
-    events: pd.DataFrame,
-    note: str,
-    *,
-    kind: str = "bar",
-    commitment: bool = False,
-    stated: pd.DataFrame | None = None,
-) -> go.Figure:
-    """Capex on top, each adoption series as dated observations below, one shared timeline.
-
-    `kind` comes from the view state: quarterly levels are bars; TTM, cumulative, indexed and
-    YoY views are lines. `commitment` draws the RMB 380 bn plan (cumulative RMB view).
-    `stated` adds capex as stated in words (a different definition) as markers. Dense measured
-    adoption histories are lines; dated statements stay markers.
-    """
-    # Only series with figures get a panel: the page says which chosen series have none.
-    rows = 1 + len(adoption)
-    titles = [capex_name] + [METRICS[m].label for m in adoption]
-    fig = make_subplots(
-        rows=rows,
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.06 if rows > 1 else 0.0,
-        subplot_titles=titles,
-    )
-    unit = capex["unit"].iloc[0] if len(capex) else "RMB_mn"
-    trace = (
-        bar(capex, capex_name, COLORS["capex"])
-        if kind == "bar"
-        else line(capex, capex_name, COLORS["capex"])
-    )
-    fig.add_trace(trace, row=1, col=1)
-    if unit in MONEY_UNITS:
-        extra = (COMMITMENT_RMB_MN,) if commitment else ()
-        money_axis(fig, unit, extra=extra)
-    else:
-        fig.update_yaxes(title_text=TRANSFORM_AXIS.get(unit, unit_label(unit)), row=1, col=1)
-    if commitment:
-        fig.add_hline(
-            y=COMMITMENT_RMB_MN,
-            line_dash="dot",
-            line_color=COLORS["capex_commitment"],
-            row=1,
-            col=1,
-            annotation_text="RMB 380 bn three-year plan (Feb 2025)",
-            annotation_position="top left",
-        )
-    if stated is not None and len(stated):
-        fig.add_trace(
-            points(stated, "Capex as stated in words", COLORS["capex_stated"], marker_size=8),
-            row=1,
-            col=1,
-        )
-    for i, (metric, frame) in enumerate(adoption.items(), start=2):
-        color = ADOPTION_COLORS[(i - 2) % len(ADOPTION_COLORS)]
-        trace = (
-            history(frame, METRICS[metric].label, color)
-            if is_dense(frame)
-            else points(frame, METRICS[metric].label, color)
-        )
-        fig.add_trace(trace, row=i, col=1)
-        # The frame's unit, not the metric's: an indexed view draws an index, not a count.
-        shown = str(frame["unit"].iloc[0]) if len(frame) else METRICS[metric].unit
-        fig.update_yaxes(
-            title_text="index (first observation = 100)" if shown == "index" else unit_label(shown),
-            row=i,
-            col=1,
-            autorange="reversed" if METRICS[metric].unit == "rank" else True,
-        )
-    event_marks(fig, events)
-    fig.update_layout(
-        title={"text": "Spending against adoption", "x": 0},
-        height=260 + 190 * rows,
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
-        hovermode="closest",
-    )
-    fig.update_xaxes(
-        title_text="date (quarter end for capex, as-of date for adoption)", row=rows, col=1
-    )
-    return footnote(fig, note)
 
 
 #: Room beyond the last quarter end, so that a bar centred on it is drawn whole.
@@ -524,103 +417,3 @@ def event_marks(fig: go.Figure, events: pd.DataFrame, y: float = 1.0) -> None:
         )
     ]
     fig.update_layout(shapes=list(fig.layout.shapes) + shapes)
-
-
-def margin_figure(ebita: pd.DataFrame, margin: pd.DataFrame, note: str) -> go.Figure:
-    """Adjusted EBITA (bars) and its margin on revenue (line, right axis)."""
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(bar(ebita, "Adjusted EBITA", COLORS["adjusted_ebita"]), secondary_y=False)
-    fig.add_trace(line(margin, "Adjusted EBITA margin", COLORS["margin"]), secondary_y=True)
-    unit = ebita["unit"].iloc[0] if len(ebita) else "RMB_mn"
-    _layout(fig, "Adjusted EBITA and margin", unit_label(unit), unit=unit)
-    fig.update_yaxes(
-        title_text="margin, % of revenue", secondary_y=True, tickformat=".0f", showgrid=False
-    )
-    _quarter_ticks(fig, [ebita, margin])
-    return footnote(fig, note)
-
-
-def cash_figure(frames: dict[str, pd.DataFrame], note: str) -> go.Figure:
-    """Operating cash flow, capex, OCF less capex and the company's free cash flow."""
-    spec = [
-        ("Operating cash flow", "operating_cash_flow", "line"),
-        ("Capex", "capex", "bar"),
-        ("Operating cash flow less capex", "ocf_less_capex", "line"),
-        ("Free cash flow (company definition)", "free_cash_flow", "line"),
-    ]
-    traces = [
-        bar(frames[k], n, COLORS[k])
-        if kind == "bar"
-        else line(frames[k], n, COLORS[k], dash="dash" if k == "ocf_less_capex" else "solid")
-        for n, k, kind in spec
-    ]
-    fig = go.Figure(traces)
-    unit = next((f["unit"].iloc[0] for f in frames.values() if len(f)), "RMB_mn")
-    _layout(fig, "Cash: operating cash flow, capex and free cash flow", unit_label(unit), unit=unit)
-    _quarter_ticks(fig, list(frames.values()))
-    return footnote(fig, note)
-
-
-def intensity_figure(intensity: pd.DataFrame, note: str) -> go.Figure:
-    """Capex intensity: capex as a percentage of revenue."""
-    fig = go.Figure([bar(intensity, "Capex intensity (capex / revenue)", COLORS["capex"])])
-    _layout(fig, "Capex intensity", "% of revenue", height=360)
-    _quarter_ticks(fig, [intensity])
-    return footnote(fig, note, width=75)
-
-
-def cloud_figure(
-    revenue: pd.DataFrame,
-    growth: pd.DataFrame,
-    ebita: pd.DataFrame,
-    note: str,
-    *,
-    ai: dict[str, pd.DataFrame] | None = None,
-) -> go.Figure:
-    """Cloud segment revenue and adjusted EBITA (bars) with revenue growth (line, right axis).
-
-    From FY2027 the company reports "AI Cloud and Compute Services" (Cloud Intelligence Group
-    plus T-Head) instead: `ai` holds its revenue and EBITA (with the recast year-ago quarter),
-    drawn as their own bars and never joined to the old segment; a mark shows the change.
-    """
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(
-        bar(revenue, "Cloud Intelligence Group revenue", COLORS["cloud_revenue"]), secondary_y=False
-    )
-    fig.add_trace(
-        bar(ebita, "Cloud Intelligence Group adjusted EBITA", COLORS["cloud_adjusted_ebita"]),
-        secondary_y=False,
-    )
-    frames = [revenue, ebita, growth]
-    for key, name in (
-        ("ai_cloud_revenue", "AI Cloud and Compute Services revenue"),
-        ("ai_cloud_adjusted_ebita", "AI Cloud and Compute Services adjusted EBITA"),
-    ):
-        frame = (ai or {}).get(key)
-        if frame is not None and len(frame):
-            fig.add_trace(bar(frame, name, COLORS[key]), secondary_y=False)
-            frames.append(frame)
-    fig.add_trace(line(growth, "Cloud revenue YoY (stated)", COLORS["margin"]), secondary_y=True)
-    unit = revenue["unit"].iloc[0] if len(revenue) else "RMB_mn"
-    _layout(fig, "Cloud segment", unit_label(unit), unit=unit)
-    fig.update_yaxes(title_text="YoY growth, %", secondary_y=True, tickformat=".0f", showgrid=False)
-    if len(frames) > 3:
-        change = pd.Timestamp(AI_CLOUD_FIRST_QUARTER) - pd.Timedelta(days=46)
-        fig.add_vline(x=change, line_dash="dot")
-        # Left of the mark, on two short lines: at the right edge a one-line label was cut.
-        fig.add_annotation(
-            x=change,
-            y=1,
-            xref="x",
-            yref="paper",
-            xanchor="right",
-            yanchor="top",
-            xshift=-4,
-            text="FY2027: new segment<br>(CIG + T-Head)",
-            showarrow=False,
-            align="right",
-            font={"size": 10},
-            bgcolor="rgba(128,128,128,0.15)",
-        )
-    _quarter_ticks(fig, frames)
-    return footnote(fig, note, width=75)

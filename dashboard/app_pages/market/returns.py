@@ -1,8 +1,7 @@
-"""Pure market computations: which price series to use, event-window returns, FX averages.
+"""The Market page's computations: price coverage, indexed prices, returns around events.
 
-A vintage may hold the same ticker twice: bundled closes (owner curated) and a refresh from
-Yahoo (owner yahoo). A ticker's series comes from one source only, the online one when present,
-so no series is spliced from two vendors. Returns use adjusted closes where the series has them.
+Series come from dashboard.common.prices (one source per ticker). Returns use adjusted closes
+where the series has them.
 """
 
 from __future__ import annotations
@@ -10,15 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard import frames
-from etl import derive as transform
+from dashboard.common import frames
 from etl.models import EVENT_WINDOWS as WINDOWS
-from etl.models import OWNER_PRECEDENCE as OWNER_ORDER
 
 #: Stock -> the benchmark its excess return is measured against (same exchange and calendar).
 BENCHMARKS = {"BABA": "MCHI", "9988.HK": "^HSI"}
-#: Daily RMB-per-US$ series, best first: Yahoo's market rate, then the PBOC central parity.
-USD_CNY = ("CNY=X", "USDCNY_PBOC")
 WINDOW_COLUMNS = [
     "event_date",
     "category",
@@ -42,24 +37,6 @@ def window_label(key: int) -> str:
     return f"[{a:+d},{b:+d}]".replace("+0", "0")
 
 
-def series(prices: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Ticker -> its daily rows from one source (online first), sorted, with a `price` column.
-
-    `price` is the adjusted close where the series has one, else the close.
-    """
-    out: dict[str, pd.DataFrame] = {}
-    if prices.empty:
-        return out
-    for ticker, rows in prices.groupby("ticker", sort=True):
-        owners = [o for o in OWNER_ORDER if o in set(rows["owner"])] or sorted(set(rows["owner"]))
-        mine = rows[rows["owner"] == owners[0]].copy()
-        mine["date"] = pd.to_datetime(mine["date"])
-        adjusted = mine["adj_close"].notna().all()
-        mine["price"] = mine["adj_close"] if adjusted else mine["close"]
-        out[str(ticker)] = mine.dropna(subset=["price"]).sort_values("date").reset_index(drop=True)
-    return out
-
-
 def coverage(by_ticker: dict[str, pd.DataFrame], names: dict[str, str]) -> pd.DataFrame:
     """Per ticker: the source it comes from, its first and last date, days, close used."""
     rows = [
@@ -75,16 +52,6 @@ def coverage(by_ticker: dict[str, pd.DataFrame], names: dict[str, str]) -> pd.Da
         for t, f in by_ticker.items()
     ]
     return pd.DataFrame(rows)
-
-
-def average_usd_rate(by_ticker: dict[str, pd.DataFrame]) -> tuple[pd.Series | None, str]:
-    """Quarterly average RMB per US$ from the best daily series present, and its ticker."""
-    for ticker in USD_CNY:
-        if ticker in by_ticker:
-            daily = by_ticker[ticker]
-            rate = pd.Series(daily["close"].fillna(daily["price"]).to_numpy(), index=daily["date"])
-            return transform.period_average_rate(rate), ticker
-    return None, ""
 
 
 def window_return(

@@ -9,9 +9,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, profile, safe
-from dashboard.theme import DARK_SWAPS, money, pct
-from dashboard.views import View
+from dashboard.common import profile, safe, traces
+from dashboard.common.theme import DARK_SWAPS, money, pct
+from dashboard.common.view import Chart, View
 
 
 def title_of(fig: go.Figure) -> str:
@@ -55,7 +55,7 @@ def chart(fig: go.Figure, key: str, filename: str) -> None:
                 "toImageButtonOptions": {"format": "png", "filename": safe, "scale": 3},
             },
         )
-    note = charts.full_note(fig)
+    note = traces.full_note(fig)
     if note:
         with st.expander("Sources and notes", icon=":material/info:"):
             st.caption(note)
@@ -108,6 +108,12 @@ def metric_card(
     col.caption(
         f"{safe.md_text(row['label'])} · {source_link(row, str(row['label']) + ' release')}"
     )
+
+
+def draw(named: Chart | None) -> None:
+    """Render one of a view's named charts (nothing when the view has none)."""
+    if named is not None:
+        chart(named.figure, named.key, named.filename)
 
 
 def render(view: View) -> None:

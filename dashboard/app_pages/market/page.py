@@ -2,10 +2,13 @@
 
 import streamlit as st
 
-from dashboard import components, data, marketdata, params, shell, views
+from dashboard import shell
+from dashboard.app_pages.market import returns
+from dashboard.app_pages.market import view as market
+from dashboard.common import components, data, params
 
 s = shell.state()
-view = data.view("market", s)
+view = data.view(market.build, s)
 
 if view.table.empty:  # the coverage table lists every price series of the vintage
     components.empty_state(
@@ -30,10 +33,10 @@ w1.segmented_control(
     key="w_win",
     on_change=shell.on_widget,
     args=("win", "w_win"),
-    format_func=lambda w: marketdata.window_label(int(w)),
+    format_func=lambda w: returns.window_label(int(w)),
 )
 components.render(view)
-st.caption(views.MARKET_NOTE)
+st.caption(market.MARKET_NOTE)
 if len(view.windows):
     st.subheader("Returns around each event")
     st.dataframe(

@@ -6,7 +6,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, components, data, safe, shell
+from dashboard import shell
+from dashboard.app_pages.sources import view as sources_view
+from dashboard.common import components, data, safe, traces
 from etl.export import to_csv
 from etl.models import METRICS
 
@@ -26,15 +28,17 @@ def filings_check(check: dict[str, Any], title: str) -> None:
 
 s = shell.state()
 v = str(s.vintage)
-facts, sources, manifest = data.facts(v), data.sources(v), data.manifest(v)
-view = data.view("sources", s)
+sources, manifest = data.sources(v), data.manifest(v)
+view = data.view(sources_view.build, s)
 
 st.subheader("Coverage: what each quarterly figure rests on")
 # Laid out like every other chart (legend under the title); a copy, as the cached view is shared.
-grid = charts.fit_text(go.Figure(view.charts[0].figure))
+coverage = view.coverage
+assert coverage is not None  # the Sources view always draws its grid
+grid = traces.fit_text(go.Figure(coverage.figure))
 picked = st.plotly_chart(
     grid,
-    key=view.charts[0].key,
+    key=coverage.key,
     on_select="rerun",
     selection_mode="points",
     width="stretch",
@@ -54,7 +58,7 @@ st.caption(
 )
 # The same choice without pointing at a marker: on a phone the grid's cells are too narrow to
 # tap, and a keyboard cannot reach them at all.
-cells = [f"{m}@{q}" for m, q in zip(view.table["metric"], view.table["fiscal_period"], strict=True)]
+cells = list(view.cells)
 if st.session_state.get("w_cell") != (s.cell or None):
     st.session_state["w_cell"] = s.cell if s.cell in cells else None
 st.selectbox(
@@ -78,7 +82,7 @@ st.text_input(
     args=("q", "w_q"),
 )
 shown = view.data
-st.caption(f"{len(shown)} of {len(facts)} figures in vintage `{v}`")
+st.caption(f"{len(shown)} of {view.figures} figures in vintage `{v}`")
 st.dataframe(
     # Only web addresses become clickable (a javascript: or data: URL shows as no link).
     shown.assign(source_url=shown["source_url"].map(safe.web_url)),

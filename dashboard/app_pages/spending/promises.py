@@ -15,10 +15,10 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import safe
-from dashboard.charts import _custom, _hover, _layout, footnote
-from dashboard.safe import plotly_text
-from dashboard.theme import COLORS, count, money, unit_label
+from dashboard.common import safe
+from dashboard.common.safe import plotly_text
+from dashboard.common.theme import COLORS, count, money, unit_label
+from dashboard.common.traces import custom_data, footnote, hover_template, layout
 from etl import disclosures
 
 #: The pledge the burn-down follows: the first statement with an amount that no later one
@@ -168,8 +168,8 @@ def figure(b: Burndown, note: str) -> go.Figure:
             y=f["spent"],
             name="Capex since the pledge, cumulative",
             marker_color=COLORS["capex"],
-            customdata=_custom(f),
-            hovertemplate=_hover("Cumulative capex", b.unit),
+            customdata=custom_data(f),
+            hovertemplate=hover_template("Cumulative capex", b.unit),
         )
     )
     fig.add_trace(
@@ -232,7 +232,7 @@ def figure(b: Burndown, note: str) -> go.Figure:
             )
         )
     title = f"Pledge burn-down: {plotly_text(b.pledge['statement'])}<br><sup>{summary(b)}</sup>"
-    _layout(fig, title, unit_label(b.unit))
+    layout(fig, title, unit_label(b.unit))
     # The summary line takes the title's second row, so the legend goes under the plot.
     fig.update_layout(
         legend={"orientation": "h", "y": -0.16, "yanchor": "top", "x": 0, "xanchor": "left"},

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from dashboard import components, data, params, shell, views
+from dashboard import shell
+from dashboard.app_pages.spending import view as spending
+from dashboard.common import components, data, params
 from etl.models import METRICS
 
 EVENT_LABELS = {
@@ -14,8 +16,8 @@ EVENT_LABELS = {
 }
 
 s = shell.state()
-tables = data.tables(str(s.vintage))
-available = views.available_series(tables["facts"])
+view = data.view(spending.build, s)
+available = list(view.available)
 
 c1, c2, c3 = st.columns([1.2, 1.2, 1])
 c1.segmented_control(
@@ -78,7 +80,7 @@ shell.importance_control(
     "adds each model snapshot and minor item.",
 )
 
-components.render(data.view("spending", s))
+components.render(view)
 st.caption(
     "Vertical marks: Qwen releases (red; dotted: open weights, dashed: API only), capex "
     "commitments (yellow), earnings (brown), conferences (pink), other (tan); hover a mark for "

@@ -1,23 +1,27 @@
 """The dashboard's only data layer: cached reads of published vintages, keyed by vintage id.
 
-A vintage is immutable, so its frames are cached without a ttl (bounded by max_entries); only
-the "which vintage is current" lookup expires quickly, so a publish is seen within seconds.
+The one dashboard module that opens the store (etl.store): every page, the shell and the
+snapshot read vintages through the functions here. A vintage is immutable, so its frames are
+cached without a ttl (bounded by max_entries); the "which vintage is current" lookup is not
+cached, so a publish is seen at once. The first build, when no vintage exists yet, runs through
+etl.api, which imports the pipeline (and the online sources' libraries) only when it runs.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import params, profile, views
-from dashboard.params import ViewState
-from dashboard.views import View
-from etl import config, pipeline
+from dashboard.common import params, profile
+from dashboard.common.params import ViewState
+from dashboard.common.view import View
+from etl import api, config
 from etl.errors import EtlError, LockTimeoutError, StoreError, ValidationError
 from etl.store import Store
 
@@ -60,7 +64,7 @@ def ensure_vintage() -> FirstBuild:
             log.warning("%s", notice)
         return FirstBuild(current, notice=f"{_DAMAGED}{notice}." if notice else "")
     try:
-        built = pipeline.run(data_dir(), progress=log.info, lock_wait=FIRST_BUILD_LOCK_WAIT)
+        vintage = api.first_build(data_dir(), progress=log.info, lock_wait=FIRST_BUILD_LOCK_WAIT)
     except ValidationError as exc:
         lines = [f"- `{p}`" for p in exc.problems[:10]]
         more = f"\n... and {len(exc.problems) - 10} more" if len(exc.problems) > 10 else ""
@@ -81,7 +85,7 @@ def ensure_vintage() -> FirstBuild:
     except EtlError as exc:
         log.exception("could not build a first vintage")
         return FirstBuild(None, f"{type(exc).__name__}: {exc}", "python -m etl build")
-    return FirstBuild(built.vintage)
+    return FirstBuild(vintage)
 
 
 def current_id(root: str) -> str | None:
@@ -157,20 +161,50 @@ def tables(vintage: str) -> dict[str, pd.DataFrame]:
     }
 
 
+def read_all(root: str, vintage: str) -> dict[str, pd.DataFrame]:
+    """Every table of a vintage, uncached (safe on Streamlit's download thread)."""
+    return Store(Path(root)).read_all(vintage)
+
+
+def read_manifest(root: str, vintage: str) -> dict[str, Any]:
+    """The manifest of a vintage, uncached."""
+    return Store(Path(root)).manifest(vintage)
+
+
+def resolve_in(data: Path, vintage: str | None) -> tuple[str, str]:
+    """The store root under a data directory and the published id a request names (None: the
+    current one); raises UnknownVintageError when there is none."""
+    root = config.store_dir(data)
+    return str(root), Store(root).resolve(vintage)
+
+
+V = TypeVar("V", bound=View)
+
+
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _view(page: str, vintage: str, query: tuple[tuple[str, str], ...], root: str) -> View:
+def _view(
+    builder: str,
+    vintage: str,
+    query: tuple[tuple[str, str], ...],
+    root: str,
+    _build: Callable[[dict[str, pd.DataFrame], ViewState], View],
+) -> View:
     state = params.parse(dict(query))
     with profile.phase("read vintage"):
         frames = tables(vintage)
     with profile.phase("build view"):
-        return views.build(page, frames, state)
+        return _build(frames, state)
 
 
-def view(page: str, state: ViewState) -> View:
-    """A page's View for a view state, built once per (page, vintage, state).
+def view(build: Callable[[dict[str, pd.DataFrame], ViewState], V], state: ViewState) -> V:
+    """The view a page's builder makes for a view state, built once per (builder, vintage, state).
 
     Cached as a resource (shared, not copied) on purpose: a vintage is immutable and pages only
-    read the View, so every rerun after the first reuses the figures instead of rebuilding them.
+    read the view, so every rerun after the first reuses the figures instead of rebuilding them.
+    The builder is handed over by the page (the data layer never imports pages); its qualified
+    name keys the cache.
     """
     query = tuple(sorted(params.to_query(state).items()))
-    return _view(page, str(state.vintage), query, store_root())
+    key = f"{build.__module__}.{build.__qualname__}"
+    built = _view(key, str(state.vintage), query, store_root(), build)
+    return built  # type: ignore[return-value]  # the cache returns what `build` made: a V

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import EVENT_COLORS, event_marks, footnote
-from dashboard.safe import plotly_text
-from dashboard.theme import ADOPTION_COLORS
+from dashboard.common.safe import plotly_text
+from dashboard.common.theme import ADOPTION_COLORS
+from dashboard.common.traces import EVENT_COLORS, event_marks, footnote
 
 #: Per point only the close travels; currency and source are the trace's own (one per series).
 PRICE_HOVER = (
