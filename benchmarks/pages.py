@@ -151,10 +151,13 @@ def _switch(browser: Browser, base: str, key: str, charts: int, tables: int) -> 
     tab.goto(f"{base}/")
     _wait_drawn(tab, 1, 0)
     start = time.perf_counter()
-    link = tab.get_by_role("link", name=pages.BY_KEY[key].title).filter(visible=True)
-    if not link.count():  # a narrow top navigation keeps the last pages in its "N more" menu
+    title = pages.BY_KEY[key].title
+    link = tab.get_by_role("link", name=title).filter(visible=True)
+    if link.count():
+        link.first.click()
+    else:  # a narrow top navigation keeps the last pages in its "N more" menu
         tab.locator("[data-testid=stTopNavSection]").first.click()
-    link.first.click()
+        tab.get_by_role("menuitem", name=title).first.click()
     tab.wait_for_url(f"**/{key}**", timeout=30_000)
     _wait_drawn(tab, charts, tables)
     elapsed = time.perf_counter() - start
