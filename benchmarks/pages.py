@@ -6,10 +6,12 @@ Measured in one run, median of --runs after a warm-up, each from a new browser c
   controls, share box, cards, page controls, figures, tables) from pre-built content, without the
   dashboard's own work (no store reads, no view building, no URL sync, no callbacks);
 - bare floor (benchmarks/floor_app.py): the same figures and tables only.
+Both floors draw the page's own figures and the tables the app draws on a first load (read from
+an AppTest run of the app), so a page that draws fewer rows draws fewer in its floors too.
 Also: a page switch (click in the top navigation from the overview) and a control change (the
 Quarters control to Calendar), script runs per load and the time of each phase in a run
 (AIIMPACT_PROFILE), bytes of forward messages over the websocket, the figure JSON (hover data,
-shapes), and the JS/CSS chunks each page loads. Run: python benchmarks/pages.py [--runs 5]
+shapes), and the JS/CSS chunks each page loads. Run: python benchmarks/pages.py [--runs 5] [--pages sources market]
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-import pandas as pd  # noqa: E402
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
 from dashboard import pages, snapshot  # noqa: E402
@@ -60,15 +61,9 @@ def content(data: Path) -> dict[str, dict[str, Any]]:
     for page in pages.PAGES:
         view = pages.build(page.key, tables, state)
         quarters = sorted({str(q) for q in tables["facts"]["fiscal_period"] if str(q)})
-        # Each page's view holds its own tables and cards (absent on the other pages).
-        table = getattr(view, "table", pd.DataFrame())
-        windows = getattr(view, "windows", pd.DataFrame())
-        extra = [table] if len(table) and page.key != "sources" else []
-        if len(windows):
-            extra.append(windows)
         out[page.key] = {
             "figures": [c.figure for c in view.charts],
-            "tables": ([view.data] if page.key == "sources" else []) + extra,
+            "tables": drawn_tables(data, page.key),
             "cards": [
                 (label, "¥1.0bn" if row is not None else "n/a", "FY2027Q1 · source")
                 for label, row, _ in getattr(view, "cards", ())
@@ -82,6 +77,19 @@ def content(data: Path) -> dict[str, dict[str, Any]]:
             "citation": snapshot.citation(page.key, vid, "2026-12-01", "http://127.0.0.1/"),
         }
     return out
+
+
+def drawn_tables(data: Path, key: str) -> list[Any]:
+    """The tables the page draws on its first load, read from an AppTest run of the app itself,
+    so that both floors draw exactly the app's tables (the same rows, in the same order)."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["AIIMPACT_DATA_DIR"] = str(data)
+    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=120)
+    at.run()
+    if key != pages.DEFAULT.key:
+        at.switch_page(pages.BY_KEY[key].script).run()
+    return [table.value for table in at.dataframe]
 
 
 def weights(c: dict[str, dict[str, Any]]) -> dict[str, dict[str, int]]:
@@ -144,7 +152,13 @@ def _switch(browser: Browser, base: str, key: str, charts: int, tables: int) -> 
     tab.goto(f"{base}/")
     _wait_drawn(tab, 1, 0)
     start = time.perf_counter()
-    tab.get_by_role("link", name=pages.BY_KEY[key].title).first.click()
+    title = pages.BY_KEY[key].title
+    link = tab.get_by_role("link", name=title).filter(visible=True)
+    if link.count():
+        link.first.click()
+    else:  # a narrow top navigation keeps the last pages in its "N more" menu
+        tab.locator("[data-testid=stTopNavSection]").first.click()
+        tab.get_by_role("menuitem", name=title).first.click()
     tab.wait_for_url(f"**/{key}**", timeout=30_000)
     _wait_drawn(tab, charts, tables)
     elapsed = time.perf_counter() - start
@@ -192,6 +206,18 @@ def _profile_lines(path: Path, since: int) -> list[dict[str, Any]]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument(
+        "--pages",
+        nargs="+",
+        choices=[p.key for p in pages.PAGES],
+        default=[p.key for p in pages.PAGES],
+        help="measure only these pages (default: every page)",
+    )
+    ap.add_argument(
+        "--loads-only",
+        action="store_true",
+        help="skip the page-switch and control-change timings (about half the run)",
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data = built_data_dir(Path(tmp))
@@ -208,8 +234,7 @@ def main() -> None:
             sync_playwright() as p,
         ):
             browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-            for page in pages.PAGES:
-                key = page.key
+            for key in args.pages:
                 n, t = len(c[key]["figures"]), len(c[key]["tables"])
                 urls = {
                     "app": page_url(app, key),
@@ -229,14 +254,14 @@ def main() -> None:
                             times[kind].append(got["time"])
                 switch = (
                     statistics.median(_switch(browser, app, key, n, t) for _ in range(args.runs))
-                    if key != "overview"
+                    if key != "overview" and not args.loads_only
                     else float("nan")
                 )
                 control = (
                     statistics.median(
                         _control(browser, urls["app"], n, key) for _ in range(args.runs)
                     )
-                    if key in CONTROLS
+                    if key in CONTROLS and not args.loads_only
                     else float("nan")
                 )
                 med = {k: statistics.median(v) for k, v in times.items()}
@@ -252,6 +277,7 @@ def main() -> None:
                     )
                 )
                 details[key] = {"chunks": loads["chunks"], "ws_bytes": loads["ws_bytes"]}
+                print(_row(*rows[-1]), flush=True)  # as it comes: a later failure keeps it
             browser.close()
         phases = _phases(_profile_lines(prof, 0))
     _report(rows, details, weights(c), phases, args.runs)
@@ -266,6 +292,13 @@ def _phases(lines: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     return {p: {k: statistics.median(v) for k, v in d.items()} for p, d in out.items()}
 
 
+def _row(key: str, a: float, e: float, b: float, sw: float, ctl: float, nruns: int) -> str:
+    return (
+        f"{key:<14}{a:>6.2f}s{e:>9.2f}s{b:>6.2f}s{a / e:>10.2f}{a / b:>10.2f}{sw:>7.2f}s"
+        f"{ctl:>8.2f}s{nruns:>10}"
+    )
+
+
 def _report(
     rows: list[tuple[Any, ...]],
     details: dict[str, Any],
@@ -277,10 +310,8 @@ def _report(
     print(
         f"{'page':<14}{'app':>7}{'elements':>10}{'bare':>7}{'app/elem':>10}{'app/bare':>10}{'switch':>8}{'control':>9}{'runs/load':>10}"
     )
-    for key, a, e, b, sw, ctl, nruns in rows:
-        print(
-            f"{key:<14}{a:>6.2f}s{e:>9.2f}s{b:>6.2f}s{a / e:>10.2f}{a / b:>10.2f}{sw:>7.2f}s{ctl:>8.2f}s{nruns:>10}"
-        )
+    for row in rows:
+        print(_row(*row))
     print("\nserver time per script run (median seconds; warm runs included):")
     for key, ph in phases.items():
         print(f"  {key:<14}" + ", ".join(f"{k} {v:.3f}" for k, v in sorted(ph.items())))

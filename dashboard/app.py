@@ -30,12 +30,19 @@ vintage = built.vintage
 if vintage is None:
     components.empty_state("No data vintage could be built", built.problem, built.command or None)
     st.stop()
-with profile.phase("sidebar and share box"):
-    shell.controls(vintage)
-    shell.share_box(current, vintage)
-    shell.vintage_notice(vintage, list(current.metrics))
-    shell.sync_url()
-    shell.freshness_line(current, vintage)
-with profile.phase("page"):
-    page.run()
-profile.finish()
+# The page's charts go out first, so the browser starts loading their plotly chunk at once; the
+# notices under the title are kept in their place by a container filled afterwards, and the
+# sidebar, a container of its own, is drawn after the page (even when the page stops early).
+head = st.container()
+try:
+    with profile.phase("page"):
+        page.run()
+finally:
+    with profile.phase("sidebar and share box"):
+        shell.controls(vintage)
+        shell.share_box(current, vintage)
+        with head:
+            shell.vintage_notice(vintage, list(current.metrics))
+            shell.freshness_line(current, vintage)
+        shell.sync_url()
+    profile.finish()

@@ -42,8 +42,6 @@ def chart(fig: go.Figure, key: str, filename: str) -> None:
     away under it and a print-ready image export named after its content."""
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", filename)[:120]
     fig = for_theme(fig)
-    if profile.PATH:
-        profile.figure(len(fig.to_json()))
     with profile.phase("serialise and send figures"):
         st.plotly_chart(
             fig,

@@ -1,8 +1,9 @@
 """Timing of each script run for benchmarks/pages.py; does nothing unless $AIIMPACT_PROFILE is set.
 
-With AIIMPACT_PROFILE=<file>, every script run appends one JSON line: the page, the run's phases
-(seconds spent reading data, building views, serialising and sending figures, the rest) and the
-size of the figure JSON sent.
+With AIIMPACT_PROFILE=<file>, every script run appends one JSON line: the page and the run's
+phases (seconds spent reading data, building views, serialising and sending figures, the rest).
+The figure JSON sizes are measured by the benchmark itself, not here: serialising every figure
+once more on each run would slow the very runs being timed.
 """
 
 from __future__ import annotations
@@ -25,8 +26,6 @@ def start(page: str) -> None:
             "page": page,
             "started": time.perf_counter(),
             "phases": {},
-            "figure_bytes": 0,
-            "charts": 0,
         }
 
 
@@ -42,14 +41,6 @@ def phase(name: str) -> Iterator[None]:
         yield
     finally:
         run["phases"][name] = run["phases"].get(name, 0.0) + time.perf_counter() - t0
-
-
-def figure(size: int) -> None:
-    """Count one figure's JSON bytes."""
-    run = getattr(_local, "run", None) if PATH else None
-    if run is not None:
-        run["figure_bytes"] += size
-        run["charts"] += 1
 
 
 def finish() -> None:

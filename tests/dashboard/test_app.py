@@ -156,17 +156,27 @@ def test_market_page_without_prices_explains_itself(
 
 
 def test_sources_page_table_and_search(built_real_store: Path) -> None:
-    """The table holds every figure; a search narrows it and lands in the URL."""
+    """The table pages through every figure; a search narrows it and lands in the URL."""
+    facts = Store(built_real_store / "store").read("facts")
     at = run("sources")
     table = at.dataframe[0].value
     assert isinstance(table, pd.DataFrame)
-    assert len(table) == len(Store(built_real_store / "store").read("facts"))
+    page_rows, pages = len(table), at.number_input(key="w_page").max
+    assert 0 < page_rows < len(facts) and pages == -(-len(facts) // page_rows)
+    assert any(f"{len(facts)} of {len(facts)} figures" in c.value for c in at.caption)
+    at.number_input(key="w_page").set_value(pages).run()  # the last page: the last rows
+    assert len(at.dataframe[0].value) == len(facts) - (pages - 1) * page_rows
+    at.text_input(key="w_q").set_value("adjusted_ebita").run()
+    narrowed = at.dataframe[0].value
+    assert 0 < len(narrowed) <= page_rows and at.query_params["q"] == "adjusted_ebita"
+    assert all("adjusted_ebita" in " ".join(map(str, r)) for r in narrowed.itertuples())
+    assert not any(f"{len(facts)} of {len(facts)} figures" in c.value for c in at.caption)
+    assert at.number_input(key="w_page").value == 1  # new rows start at their first page
+    at.text_input(key="w_q").set_value("adjusted_ebita 2026-03-31").run()
+    table = at.dataframe[0].value
     row = table[(table.metric == "adjusted_ebita") & (table.period_end == "2026-03-31")]
     assert row["value"].item() == _value(built_real_store, "adjusted_ebita", "2026-03-31")
     assert row["source_url"].item().startswith("http")
-    at.text_input(key="w_q").set_value("adjusted_ebita").run()
-    narrowed = at.dataframe[0].value
-    assert 0 < len(narrowed) < len(table) and at.query_params["q"] == "adjusted_ebita"
 
 
 def test_usd_view_converts_or_blanks() -> None:

@@ -19,7 +19,11 @@ if view.table.empty:  # the coverage table lists every price series of the vinta
     )
     st.stop()
 
-w1, w2 = st.columns([2, 1])
+# The charts are sent first (the browser starts on them at once); the controls are filled in
+# above them afterwards, in a container kept in their place (their callbacks set the state).
+controls = st.container()
+components.render(view)
+w1, w2 = controls.columns([2, 1])
 shell.importance_control(
     w2,
     "Events marked on the prices",
@@ -35,7 +39,6 @@ w1.segmented_control(
     args=("win", "w_win"),
     format_func=lambda w: returns.window_label(int(w)),
 )
-components.render(view)
 st.caption(market.MARKET_NOTE)
 if len(view.windows):
     st.subheader("Returns around each event")

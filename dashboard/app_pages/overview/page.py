@@ -13,7 +13,11 @@ from etl.models import METRICS
 s = shell.state()
 view = data.view(overview.build, s)
 
-head, pick = st.columns([3, 1])
+# The headline chart is sent first (the browser starts on it at once); the heading, the quarter
+# picker and the cards are filled in above it afterwards, in a container kept in their place.
+top = st.container()
+components.render(view)
+head, pick = top.columns([3, 1])
 head.subheader(view.heading)
 if view.quarters:
     shown = pd.Timestamp(s.quarter) if s.quarter else None
@@ -29,12 +33,11 @@ if view.quarters:
     )
 if view.cards:  # none when the date range holds no quarter on file
     for col, (label, row, change), note in zip(
-        st.columns(len(view.cards)), view.cards, view.card_notes, strict=True
+        top.columns(len(view.cards)), view.cards, view.card_notes, strict=True
     ):
         components.metric_card(col, label, row, change, s.ccy)
         if note:
             col.caption(note)
-components.render(view)
 
 st.subheader("Adoption: latest figures")
 if not view.adoption_cards:

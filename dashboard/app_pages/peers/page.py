@@ -8,7 +8,12 @@ from dashboard.common import components, data, params
 from etl.models import COMPANIES, LABS, lab_map
 
 s = shell.state()
-st.segmented_control(
+# The charts are sent first (the browser starts on them at once); the control is filled in above
+# them afterwards, in a container kept in its place (its callback sets the state).
+control = st.container()
+view = data.view(peers.build, s)
+components.render(view)
+control.segmented_control(
     "Trailing capex",
     params.TRANSFORMS[:2],
     default=s.view if s.view in params.TRANSFORMS[:2] else "level",
@@ -17,8 +22,6 @@ st.segmented_control(
     args=("view", "w_view"),
     format_func=lambda v: {"level": "US$ bn", "index": "Indexed (=100)"}[str(v)],
 )
-view = data.view(peers.build, s)
-components.render(view)
 
 
 def _set_labs() -> None:

@@ -12,6 +12,9 @@ from dashboard.common import components, data, safe, traces
 from etl.export import to_csv
 from etl.models import METRICS
 
+#: Rows of the figures table drawn at a time.
+PAGE_ROWS = 100
+
 
 def filings_check(check: dict[str, Any], title: str) -> None:
     """A filing source's figures against the curated ones: counts, then the ones that differ."""
@@ -32,10 +35,15 @@ sources, manifest = data.sources(v), data.manifest(v)
 view = data.view(sources_view.build, s)
 
 st.subheader("Coverage: what each quarterly figure rests on")
-# Laid out like every other chart (legend under the title); a copy, as the cached view is shared.
+# Laid out like every other chart (legend under the title); a copy, as the cached view is shared,
+# made once and kept on the cached figure (copying re-validates it: tens of ms before the chart).
 coverage = view.coverage
 assert coverage is not None  # the Sources view always draws its grid
-grid = traces.fit_text(go.Figure(coverage.figure))
+cached = coverage.figure
+grid = getattr(cached, "_laid_out", None)
+if grid is None:
+    grid = traces.fit_text(go.Figure(cached))
+    cached._laid_out = grid
 picked = st.plotly_chart(
     grid,
     key=coverage.key,
@@ -82,10 +90,31 @@ st.text_input(
     args=("q", "w_q"),
 )
 shown = view.data
-st.caption(f"{len(shown)} of {view.figures} figures in vintage `{v}`")
+# Paged: every figure of a vintage (thousands of rows) would be sent and drawn before the rest of
+# the page; a page of rows shows at once, the search and the cell picker narrow the rows, and
+# the CSV below holds all of them.
+n_pages = max(1, -(-len(shown) // PAGE_ROWS))
+if st.session_state.get("sources_page_of") != (v, s.q, s.cell):  # new rows: back to page 1
+    st.session_state["sources_page_of"] = (v, s.q, s.cell)
+    st.session_state["w_page"] = 1
+count, pick = st.columns([3, 1], vertical_alignment="bottom")
+if n_pages > 1:
+    page = int(pick.number_input(f"Page ({PAGE_ROWS} rows each)", 1, n_pages, key="w_page"))
+else:
+    page = 1
+rows = shown.iloc[(page - 1) * PAGE_ROWS : page * PAGE_ROWS]
+count.caption(
+    f"{len(shown)} of {view.figures} figures in vintage `{v}`"
+    + (
+        f"; rows {(page - 1) * PAGE_ROWS + 1} to {(page - 1) * PAGE_ROWS + len(rows)}, "
+        f"page {page} of {n_pages}"
+        if n_pages > 1
+        else ""
+    )
+)
 st.dataframe(
     # Only web addresses become clickable (a javascript: or data: URL shows as no link).
-    shown.assign(source_url=shown["source_url"].map(safe.web_url)),
+    rows.assign(source_url=rows["source_url"].map(safe.web_url)),
     hide_index=True,
     width="stretch",
     key="sources_table",
@@ -97,8 +126,8 @@ st.dataframe(
     },
 )
 st.download_button(
-    "Download these rows as CSV",
-    to_csv(shown),
+    f"Download all {len(shown)} rows as CSV",
+    lambda: to_csv(shown),  # written when asked for, not on every run
     file_name=f"aiimpact_{v}_figures.csv",
     mime="text/csv",
     on_click="ignore",

@@ -19,7 +19,16 @@ s = shell.state()
 view = data.view(spending.build, s)
 available = list(view.available)
 
-c1, c2, c3 = st.columns([1.2, 1.2, 1])
+# The charts are sent first (the browser starts on them at once); the controls are filled in
+# above them afterwards, in a container kept in their place (their callbacks set the state).
+controls = st.container()
+components.render(view)
+st.caption(
+    "Vertical marks: Qwen releases (red; dotted: open weights, dashed: API only), capex "
+    "commitments (yellow), earnings (brown), conferences (pink), other (tan); hover a mark for "
+    "its label and source. A YoY view applies to capex only."
+)
+c1, c2, c3 = controls.columns([1.2, 1.2, 1])
 c1.segmented_control(
     "Capex",
     params.CAPEX_VIEWS,
@@ -51,7 +60,7 @@ c3.slider(
     args=("lag", "w_lag"),
     help="Positive values move capex later, to compare spending with adoption that follows it.",
 )
-st.multiselect(
+controls.multiselect(
     "Adoption series",
     available,
     default=[m for m in s.series if m in available],
@@ -61,7 +70,7 @@ st.multiselect(
     format_func=lambda m: METRICS[m].label,
 )
 
-e1, e2 = st.columns([3, 1.2])
+e1, e2 = controls.columns([3, 1.2])
 e1.pills(
     "Events marked",
     params.EVENT_CATEGORIES,
@@ -78,11 +87,4 @@ shell.importance_control(
     s,
     "Major: flagship Qwen releases, results, capex commitments, conferences. Every event "
     "adds each model snapshot and minor item.",
-)
-
-components.render(view)
-st.caption(
-    "Vertical marks: Qwen releases (red; dotted: open weights, dashed: API only), capex "
-    "commitments (yellow), earnings (brown), conferences (pink), other (tan); hover a mark for "
-    "its label and source. A YoY view applies to capex only."
 )
