@@ -181,3 +181,23 @@ def test_overview_source_links_are_escaped() -> None:
     assert targets, "no source link reached a caption, so nothing was checked"
     assert set(targets) == {safe.md_link("s", LINKED_URL).split("](")[1][:-1]}
     assert all(u.startswith("https://a.example/x%29%20%5B") for u in targets)
+
+
+@pytest.mark.usefixtures("hostile_store")
+def test_sources_page_tables_show_hostile_data_as_data() -> None:
+    """The Sources page's tables, its vintage records opened: addresses encoded, text as typed."""
+    at = run("sources")
+    assert not at.exception, [e.value for e in at.exception]
+    # The vintage's records wait for the toggle: only the figures table is sent first.
+    assert not at.toggle(key="w_more").value and len(at.dataframe) == 1
+    figures = at.dataframe[0].value
+    assert set(figures["source_url"]) == {safe.web_url(LINKED_URL)}
+    assert set(figures["note"]) == {EVIL_TEXT}  # a table cell is text, never markup
+    at.toggle(key="w_more").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    listed = next(d.value for d in at.dataframe if "publisher" in d.value.columns)
+    assert set(listed["publisher"]) == {EVIL_TEXT}
+    assert set(listed["url"]) == {safe.web_url(LINKED_URL)}
+    assert all(u.startswith("https://a.example/x%29%20%5B") for u in listed["url"])
+    headings = {h.value for h in at.subheader}
+    assert {"Vintage manifest", "Freshness per source", "Sources", "Metric definitions"} <= headings

@@ -31,7 +31,6 @@ def filings_check(check: dict[str, Any], title: str) -> None:
 
 s = shell.state()
 v = str(s.vintage)
-sources, manifest = data.sources(v), data.manifest(v)
 view = data.view(sources_view.build, s)
 
 st.subheader("Coverage: what each quarterly figure rests on")
@@ -134,65 +133,73 @@ st.download_button(
     icon=":material/download:",
 )
 
-filings_check(
-    manifest.get("crosscheck") or {}, "The company's filings (edgar) against the curated files"
-)
-
-annual = manifest.get("crosscheck_annual") or {}
-if annual.get("compared"):
-    st.subheader("Alibaba's 20-F annual capex (sec_xbrl) against its four curated quarters")
-    st.caption(
-        f"{annual['compared']} fiscal years: {annual['agree']} agree within RMB 2 mn of rounding; "
-        f"{len(annual['differ'])} differ."
+# The vintage's own records come after the figures and only when asked for: sent with every load,
+# their seven tables and cards cost the page more than its chart (benchmarks/pages.py). A toggle,
+# not an expander, whose content would be sent (and drawn) closed.
+if st.toggle(
+    "Show the filings checks, vintage manifest, freshness per source, sources and definitions",
+    key="w_more",
+):
+    sources, manifest = data.sources(v), data.manifest(v)
+    filings_check(
+        manifest.get("crosscheck") or {}, "The company's filings (edgar) against the curated files"
     )
-    st.dataframe(pd.DataFrame(annual["rows"]), hide_index=True, width="stretch")
 
-filings_check(
-    manifest.get("crosscheck_sec_xbrl") or {},
-    "The peers' filings (sec_xbrl) against the curated peer figures",
-)
+    annual = manifest.get("crosscheck_annual") or {}
+    if annual.get("compared"):
+        st.subheader("Alibaba's 20-F annual capex (sec_xbrl) against its four curated quarters")
+        st.caption(
+            f"{annual['compared']} fiscal years: {annual['agree']} agree within RMB 2 mn of rounding; "
+            f"{len(annual['differ'])} differ."
+        )
+        st.dataframe(pd.DataFrame(annual["rows"]), hide_index=True, width="stretch")
 
-st.subheader("Vintage manifest")
-c1, c2, c3 = st.columns(3)
-c1.metric("Vintage", v)
-c2.metric("Created (UTC)", str(manifest.get("created_at", ""))[:19].replace("T", " "))
-c3.metric("Warnings", len(manifest.get("warnings", [])))
-for w in manifest.get("warnings", []):
-    st.warning(w)
-st.dataframe(pd.DataFrame(manifest.get("inputs", [])), hide_index=True, width="stretch")
+    filings_check(
+        manifest.get("crosscheck_sec_xbrl") or {},
+        "The peers' filings (sec_xbrl) against the curated peer figures",
+    )
 
-st.subheader("Freshness per source")
-status = pd.DataFrame([{"source": k, **val} for k, val in manifest.get("sources", {}).items()])
-st.dataframe(status, hide_index=True, width="stretch")
-st.caption("Last date of every series, and the newest public data known for it.")
-st.dataframe(view.freshness, hide_index=True, width="stretch", key="freshness_table")
-newest = sources.assign(published=pd.to_datetime(sources["published"], errors="coerce"))
-st.caption(
-    f"Newest curated document: {newest['published'].max():%Y-%m-%d}; accessed {sources['accessed'].max()}."
-)
+    st.subheader("Vintage manifest")
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Vintage", v)
+    c2.metric("Created (UTC)", str(manifest.get("created_at", ""))[:19].replace("T", " "))
+    c3.metric("Warnings", len(manifest.get("warnings", [])))
+    for w in manifest.get("warnings", []):
+        st.warning(w)
+    st.dataframe(pd.DataFrame(manifest.get("inputs", [])), hide_index=True, width="stretch")
 
-st.subheader("Sources")
-st.dataframe(
-    sources.assign(url=sources["url"].map(safe.web_url)),
-    hide_index=True,
-    width="stretch",
-    column_config={"url": st.column_config.LinkColumn(), "via": st.column_config.LinkColumn()},
-)
+    st.subheader("Freshness per source")
+    status = pd.DataFrame([{"source": k, **val} for k, val in manifest.get("sources", {}).items()])
+    st.dataframe(status, hide_index=True, width="stretch")
+    st.caption("Last date of every series, and the newest public data known for it.")
+    st.dataframe(view.freshness, hide_index=True, width="stretch", key="freshness_table")
+    newest = sources.assign(published=pd.to_datetime(sources["published"], errors="coerce"))
+    st.caption(
+        f"Newest curated document: {newest['published'].max():%Y-%m-%d}; accessed {sources['accessed'].max()}."
+    )
 
-st.subheader("Metric definitions")
-st.dataframe(
-    pd.DataFrame(
-        [
-            {
-                "metric": m.id,
-                "label": m.label,
-                "unit": m.unit,
-                "grain": m.kind,
-                "definition": m.definition,
-            }
-            for m in METRICS.values()
-        ]
-    ),
-    hide_index=True,
-    width="stretch",
-)
+    st.subheader("Sources")
+    st.dataframe(
+        sources.assign(url=sources["url"].map(safe.web_url)),
+        hide_index=True,
+        width="stretch",
+        column_config={"url": st.column_config.LinkColumn(), "via": st.column_config.LinkColumn()},
+    )
+
+    st.subheader("Metric definitions")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "metric": m.id,
+                    "label": m.label,
+                    "unit": m.unit,
+                    "grain": m.kind,
+                    "definition": m.definition,
+                }
+                for m in METRICS.values()
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
