@@ -193,10 +193,11 @@ def figure(b: Burndown, note: str) -> go.Figure:
     # view's currency at the pledge's rate; one without an amount sits on the pledge's line.
     rate = b.target / float(b.pledge["amount"]) if float(b.pledge["amount"]) else 1.0
     level = pd.to_numeric(b.revisions["amount"], errors="coerce").mul(rate).fillna(b.target)
-    for r in b.revisions[(level - b.target).abs() > 1e-9 * max(b.target, 1.0)].to_dict("records"):
+    apart = (level - b.target).abs() > 1e-9 * max(b.target, 1.0)
+    for y, r in zip(level[apart], b.revisions[apart].to_dict("records"), strict=True):
         reported = r["status"] == "reported"
         fig.add_hline(
-            y=level[b.revisions["id"] == r["id"]].iloc[0],
+            y=y,
             line_dash="dash" if reported else "dot",
             line_color=COLORS["capex_commitment"],
             opacity=0.6 if reported else 1.0,
