@@ -24,6 +24,7 @@ current = pages.from_url_path(page.url_path)  # "" for the default page at the r
 profile.start(current.key)
 st.title("AI investment impact: Alibaba")
 shell.notices()
+shell.snapshot_error()
 with st.spinner("Loading data..."), profile.phase("resolve vintage"):
     built = shell.resolve_vintage()
 vintage = built.vintage

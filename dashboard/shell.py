@@ -212,9 +212,18 @@ def share_box(current: Page, vintage: str) -> None:
             icon=":material/download:",
             help="Interactive charts as one offline HTML file, the data in view as CSV, metadata and a citation.",
         )
+
+
+def snapshot_error() -> None:
+    """The last snapshot download's failure, at the top of the sidebar.
+
+    Drawn first in the run, before the vintage is resolved: the rerun that the Download click
+    starts may find the vintage gone and rebuild one (many seconds), or stop at an empty state,
+    and the viewer must read at once why the download failed. Outside the share box, which may
+    be closed by that rerun.
+    """
     problem = st.session_state.get(SNAPSHOT_ERROR)
     if problem:
-        # Outside the expander, which may be closed by the rerun that brings this message.
         st.sidebar.error(problem, icon=":material/error:")
 
 
