@@ -38,7 +38,7 @@ def _page(key: str) -> None:
         options=content["quarters"],
         value=(content["quarters"][0], content["quarters"][-1]),
     )
-    with sb.expander("Share this view", icon=":material/link:"):
+    with sb.popover("Share this view", icon=":material/link:", width="stretch"):
         st.markdown(f"`{content['link']}`")
         st.caption("Pinned to data vintage: the link keeps showing these numbers.")
         st.markdown("**Cite this view**")

@@ -195,7 +195,9 @@ def share_box(current: Page, vintage: str) -> None:
         view = current.build(tables, view_state)
         return snapshot.bundle(view, view_state, tables, data.read_manifest(root, vintage), link)
 
-    with st.sidebar.expander("Share this view", icon=":material/link:"):
+    # A popover: its content (and the download button's code) reaches the browser only when
+    # opened, not on every page load as a closed expander's does (benchmarks/pages.py).
+    with st.sidebar.popover("Share this view", icon=":material/link:", width="stretch"):
         # Inline code in markdown, not st.code: st.code loads a 1.5 MB syntax highlighter on every
         # page even while this expander is closed (benchmarks/pages.py measured it).
         st.markdown(f"`{link}`")

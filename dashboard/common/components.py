@@ -55,7 +55,10 @@ def chart(fig: go.Figure, key: str, filename: str) -> None:
         )
     note = traces.full_note(fig)
     if note:
-        with st.expander("Sources and notes", icon=":material/info:"):
+        # A popover, not an expander: a closed popover's content is not mounted in the browser,
+        # while an expander's is (a caption parsed as markdown for every chart, before the
+        # charts are drawn; benchmarks/pages.py).
+        with st.popover("Sources and notes", icon=":material/info:"):
             st.caption(note)
 
 

@@ -151,7 +151,9 @@ def test_charts_carry_their_title_as_accessible_name(
     for el in elements:
         title = json.loads(el.proto.spec)["layout"]["title"]["text"]
         assert el.proto.alt and el.proto.alt == re.sub(r"\s+", " ", title.replace("<br>", " "))
-    assert len([e for e in at.expander if e.label == "Sources and notes"]) == len(elements)
+    notes = [p for p in at.get("popover") if p.proto.popover.label == "Sources and notes"]
+    assert len(notes) == len(elements)
+    assert all(p.children and p.children[0].type == "caption" for p in notes)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
