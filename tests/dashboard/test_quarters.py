@@ -89,7 +89,7 @@ def test_search_matches_every_word_in_any_order(
 def test_picking_a_quarter_on_the_page() -> None:
     """One pick on the Overview shows FY2026Q4 and writes it into the link."""
     at = run("overview")
-    at.selectbox(key="w_quarter").select(pd.Timestamp("2026-03-31")).run()
+    at.select_slider(key="w_quarter").set_value(pd.Timestamp("2026-03-31")).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.query_params["quarter"] == "FY2026Q4"
     assert any("FY2026Q4" in h.value for h in at.subheader)

@@ -1,6 +1,5 @@
 """Overview: the latest quarter at a glance, the headline chart, headline adoption numbers."""
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import shell
@@ -19,17 +18,18 @@ top = st.container()
 components.render(view)
 head, pick = top.columns([3, 1])
 head.subheader(view.heading)
-if view.quarters:
-    shown = pd.Timestamp(s.quarter) if s.quarter else None
-    pick.selectbox(
+if len(view.quarters) >= 2:
+    # A slider, not a select box: the sidebar's date range already loads the slider's code in
+    # the browser, while a select box would load its own (about 20 files) before the chart.
+    pick.select_slider(
         "Quarter",
-        view.quarters,
-        index=view.quarters.index(shown) if shown in view.quarters else None,
-        placeholder="Latest in range",
+        options=view.quarters[::-1],
+        value=view.shown if view.shown in view.quarters else view.quarters[0],
         key="w_quarter",
         on_change=shell.on_widget,
         args=("quarter", "w_quarter"),
         format_func=lambda t: periods.period_label(t.date(), s.basis),
+        help="The quarter the cards show; the latest in the date range unless one is picked.",
     )
 if view.cards:  # none when the date range holds no quarter on file
     for col, (label, row, change), note in zip(

@@ -41,6 +41,8 @@ class OverviewView(View):
     heading: str = ""
     #: The quarters the picker offers, newest first.
     quarters: tuple[pd.Timestamp, ...] = ()
+    #: The quarter the cards show (its end date); None when no quarter is in range.
+    shown: pd.Timestamp | None = None
     cards: tuple[Card, ...] = ()
     #: A line under each card (the company's stated YoY with its source, or why no YoY is
     #: shown), markdown-escaped.
@@ -103,6 +105,7 @@ def build(tables: dict[str, pd.DataFrame], s: ViewState) -> OverviewView:
         messages=tuple(messages),
         heading=heading,
         quarters=quarters,
+        shown=None if newest is None else pd.Timestamp(newest["period_end"]),
         cards=tuple(card for card, _note in cards),
         card_notes=tuple(note for _card, note in cards),
         adoption_cards=adoption,
