@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from etl.models import CalendarBasis
+
 QUARTER_END_DAYS = {3: 31, 6: 30, 9: 30, 12: 31}
 FISCAL_RE = re.compile(r"^FY(\d{4})Q([1-4])$")
 CALENDAR_RE = re.compile(r"^(\d{4})Q([1-4])$")
@@ -59,7 +61,7 @@ def calendar_to_period_end(label: str) -> date:
     return date(year, month, QUARTER_END_DAYS[month])
 
 
-def period_label(period_end: date, basis: str) -> str:
+def period_label(period_end: date, basis: CalendarBasis) -> str:
     """Label a quarter end on the 'fiscal' or 'calendar' basis."""
     return fiscal_label(period_end) if basis == "fiscal" else calendar_label(period_end)
 

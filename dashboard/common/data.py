@@ -179,6 +179,7 @@ def resolve_in(data: Path, vintage: str | None) -> tuple[str, str]:
 
 
 V = TypeVar("V", bound=View)
+R = TypeVar("R")
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -208,3 +209,20 @@ def view(build: Callable[[dict[str, pd.DataFrame], ViewState], V], state: ViewSt
     key = f"{build.__module__}.{build.__qualname__}"
     built = _view(key, str(state.vintage), query, store_root(), build)
     return built  # type: ignore[return-value]  # the cache returns what `build` made: a V
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _records(
+    builder: str,
+    vintage: str,
+    root: str,
+    _build: Callable[[pd.DataFrame, dict[str, Any]], R],
+) -> R:
+    return _build(load_table(root, vintage, "sources"), load_manifest(root, vintage))
+
+
+def records(vintage: str, build: Callable[[pd.DataFrame, dict[str, Any]], R]) -> R:
+    """What a page's builder makes of a vintage's sources table and manifest, built once per
+    (builder, vintage) and shared like view()'s views (a vintage is immutable; pages only read)."""
+    key = f"{build.__module__}.{build.__qualname__}"
+    return _records(key, vintage, store_root(), build)

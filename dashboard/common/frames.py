@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from etl import derive as transform
 from etl import periods
-from etl.models import KIND_RANK, METRICS, OWNER_RANK
+from etl.models import (
+    KIND_RANK,
+    METRICS,
+    OWNER_RANK,
+    CalendarBasis,
+    Currency,
+    EventImportance,
+)
+
+#: What derive() can do to a quarterly frame: the capex views and series transforms that are
+#: not the plain quarterly level.
+Derivation = Literal["ttm", "yoy", "index", "cumulative"]
 
 FRAME_COLUMNS = [
     "period_end",
@@ -60,7 +72,7 @@ def preferred(facts: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
     return best.drop(columns=["_blank", "_kind", "_owner"]).sort_index()
 
 
-def label(end: pd.Timestamp, basis: str) -> str:
+def label(end: pd.Timestamp, basis: CalendarBasis) -> str:
     """Quarter label on the chosen basis."""
     return periods.period_label(end.date(), basis)
 
@@ -69,8 +81,8 @@ def quarterly(
     facts: pd.DataFrame,
     metric: str,
     *,
-    ccy: str = "RMB",
-    basis: str = "fiscal",
+    ccy: Currency = "RMB",
+    basis: CalendarBasis = "fiscal",
     names: dict[str, str] | None = None,
     window: tuple[date | None, date | None] = (None, None),
     avg_rate: pd.Series | None = None,
@@ -115,7 +127,7 @@ USD_STATED_NOTE = "US$ as stated in the release (no convenience rate on file for
 
 
 def _to_usd(
-    facts: pd.DataFrame, rows: pd.DataFrame, metric: str, ccy: str, avg_rate: pd.Series | None
+    facts: pd.DataFrame, rows: pd.DataFrame, metric: str, ccy: Currency, avg_rate: pd.Series | None
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """RMB rows in US$ millions: at a rate, or (release rate only) the release's own US$ figure."""
     rate = transform.series(facts, "usd_rmb_rate") if ccy == "USD" else avg_rate
@@ -137,7 +149,7 @@ def _to_usd(
     return rows, values, notes.astype(str)
 
 
-def _fill_quarters(frame: pd.DataFrame, basis: str) -> pd.DataFrame:
+def _fill_quarters(frame: pd.DataFrame, basis: CalendarBasis) -> pd.DataFrame:
     """Add empty rows for quarters between the first and last that have no figure on file.
 
     Lines then break at the gap (plotly draws no segment across a missing value) instead of
@@ -196,10 +208,10 @@ def clip(frame: pd.DataFrame, window: Window, column: str = "period_end") -> pd.
     return frame[within(frame[column], window)].reset_index(drop=True)
 
 
-def derive(frame: pd.DataFrame, how: str, basis: str) -> pd.DataFrame:
+def derive(frame: pd.DataFrame, how: Derivation, basis: CalendarBasis) -> pd.DataFrame:
     """Apply ttm | yoy | index | cumulative to a quarterly frame (NaN where undefined)."""
     s = pd.Series(frame["value"].to_numpy(dtype=float), index=pd.DatetimeIndex(frame["period_end"]))
-    fns: dict[str, Callable[[pd.Series], pd.Series]] = {
+    fns: dict[Derivation, Callable[[pd.Series], pd.Series]] = {
         "ttm": transform.ttm,
         "yoy": transform.yoy,
         "index": transform.index_to_100,
@@ -296,7 +308,7 @@ def is_dense(frame: pd.DataFrame) -> bool:
     return bool(len(frame)) and bool((frame.get("basis", pd.Series(dtype=str)) == "measured").all())
 
 
-def shift(frame: pd.DataFrame, quarters: int, basis: str) -> pd.DataFrame:
+def shift(frame: pd.DataFrame, quarters: int, basis: CalendarBasis) -> pd.DataFrame:
     """Move a quarterly frame by whole quarters (lead/lag), relabelling the shifted quarters."""
     if quarters == 0:
         return frame
@@ -326,7 +338,7 @@ def events(
     frame: pd.DataFrame,
     names: dict[str, str],
     categories: tuple[str, ...] | list[str],
-    importance: str = "all",
+    importance: EventImportance = "all",
     window: Window = (None, None),
 ) -> pd.DataFrame:
     """The events to mark: one row per date, category and weights, in the window.

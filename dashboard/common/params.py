@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TypeVar
 
 __all__ = ["ViewState", "parse", "replace", "to_query"]
 from datetime import date
@@ -26,7 +26,14 @@ from etl.models import (
     IMPORTANCE_CHOICES,
     LABS,
     TRANSFORM_CHOICES,
+    CalendarBasis,
+    CapexView,
+    Currency,
+    EventImportance,
+    SeriesTransform,
 )
+
+T = TypeVar("T")
 
 CURRENCIES = CURRENCY_CHOICES
 BASES = BASIS_CHOICES
@@ -51,12 +58,12 @@ class ViewState:
     """Everything that defines what a viewer sees, besides the page."""
 
     vintage: str | None = None
-    ccy: str = "RMB"
-    basis: str = "fiscal"
+    ccy: Currency = "RMB"
+    basis: CalendarBasis = "fiscal"
     start: date | None = None
     end: date | None = None
-    capex: str = "quarterly"
-    view: str = "level"
+    capex: CapexView = "quarterly"
+    view: SeriesTransform = "level"
     lag: int = 0
     series: tuple[str, ...] = DEFAULT_SERIES
     q: str = ""
@@ -64,7 +71,7 @@ class ViewState:
     events: tuple[str, ...] = DEFAULT_EVENTS
     #: The Overview's quarter (its end date); None shows the latest quarter in range.
     quarter: date | None = None
-    importance: str = "major"
+    importance: EventImportance = "major"
     #: A coverage cell chosen on the Sources page: "<metric>@<fiscal quarter>".
     cell: str = ""
     #: The Peers page's changes to the declared lab -> company map (etl.models.lab_map).
@@ -85,15 +92,21 @@ def _one(raw: Mapping[str, object], key: str) -> str | None:
 
 
 def _choice(
-    raw: Mapping[str, object], key: str, options: tuple[str, ...], notes: list[str]
-) -> str | None:
+    raw: Mapping[str, object], key: str, options: tuple[T, ...], notes: list[str]
+) -> T | None:
+    """The element of `options` the link names (so typed as the options are), if any."""
     value = _one(raw, key)
     if value is None:
         return None
-    if value in options:
-        return value
-    notes.append(f"Ignored {key}={value[:30]!r}: expected one of {', '.join(options)}.")
+    for option in options:
+        if option == value:
+            return option
+    notes.append(f"Ignored {key}={value[:30]!r}: expected one of {', '.join(map(str, options))}.")
     return None
+
+
+def _or(value: T | None, default: T) -> T:
+    return default if value is None else value
 
 
 def _int(
@@ -187,6 +200,16 @@ def _events(raw: Mapping[str, object], notes: list[str]) -> tuple[str, ...] | No
     return known
 
 
+def _search(raw: Mapping[str, object], notes: list[str]) -> str | None:
+    q = _one(raw, "q")
+    if q is None:
+        return None
+    if len(q) <= MAX_SEARCH and _SEARCH_OK.match(q):
+        return q
+    notes.append("Ignored the search text in the link (too long or unusual characters).")
+    return None
+
+
 def parse(raw: Mapping[str, object]) -> ViewState:
     """Turn query parameters into a ViewState; never raises, and says what it ignored."""
     notes: list[str] = []
@@ -194,31 +217,26 @@ def parse(raw: Mapping[str, object]) -> ViewState:
     if vintage is not None and not VINTAGE_RE.match(vintage):
         notes.append(f"The link's vintage {vintage[:30]!r} is not a valid vintage id.")
         vintage = None
-    values = {
-        "vintage": vintage,
-        "ccy": _choice(raw, "ccy", CURRENCIES, notes),
-        "basis": _choice(raw, "basis", BASES, notes),
-        "start": _quarter(raw, "from", notes),
-        "end": _quarter(raw, "to", notes),
-        "capex": _choice(raw, "capex", CAPEX_VIEWS, notes),
-        "view": _choice(raw, "view", TRANSFORMS, notes),
-        "lag": _int(raw, "lag", LAG_RANGE, notes),
-        "series": _series(raw, notes),
-        "win": _window(raw, notes),
-        "cell": _cell(raw, notes),
-        "labs": _labs(raw, notes),
-        "events": _events(raw, notes),
-        "quarter": _quarter(raw, "quarter", notes),
-        "importance": _choice(raw, "importance", IMPORTANCE, notes),
-    }
-    q = _one(raw, "q")
-    if q is not None:
-        if len(q) <= MAX_SEARCH and _SEARCH_OK.match(q):
-            values["q"] = q
-        else:
-            notes.append("Ignored the search text in the link (too long or unusual characters).")
-    chosen: dict[str, Any] = {k: v for k, v in values.items() if v is not None}
-    state = replace(DEFAULT, **chosen)
+    # Keyword arguments are evaluated in order, so the notices keep the order of the fields.
+    d = DEFAULT
+    state = ViewState(
+        vintage=vintage,
+        ccy=_or(_choice(raw, "ccy", CURRENCIES, notes), d.ccy),
+        basis=_or(_choice(raw, "basis", BASES, notes), d.basis),
+        start=_quarter(raw, "from", notes),
+        end=_quarter(raw, "to", notes),
+        capex=_or(_choice(raw, "capex", CAPEX_VIEWS, notes), d.capex),
+        view=_or(_choice(raw, "view", TRANSFORMS, notes), d.view),
+        lag=_or(_int(raw, "lag", LAG_RANGE, notes), d.lag),
+        series=_or(_series(raw, notes), d.series),
+        win=_or(_window(raw, notes), d.win),
+        cell=_or(_cell(raw, notes), d.cell),
+        labs=_or(_labs(raw, notes), d.labs),
+        events=_or(_events(raw, notes), d.events),
+        quarter=_quarter(raw, "quarter", notes),
+        importance=_or(_choice(raw, "importance", IMPORTANCE, notes), d.importance),
+        q=_or(_search(raw, notes), d.q),
+    )
     if state.start and state.end and state.start > state.end:
         notes.append("The link's date range was reversed; showing the full range.")
         state = replace(state, start=None, end=None)

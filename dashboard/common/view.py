@@ -16,6 +16,7 @@ from dashboard.common import frames, prices, safe
 from dashboard.common.params import ViewState
 from etl import periods
 from etl.derive import FX_POLICY_TEXT
+from etl.models import Currency, EventImportance
 
 DATA_COLUMNS = [
     "series",
@@ -63,7 +64,7 @@ class View:
 
 
 def footnote_text(
-    parts: list[pd.DataFrame], vintage: str, ccy: str, extra: str = "", rate: str = ""
+    parts: list[pd.DataFrame], vintage: str, ccy: Currency, extra: str = "", rate: str = ""
 ) -> str:
     """'Sources: ... FX ... Vintage ...' for the figures in a chart."""
     names: list[str] = []
@@ -89,7 +90,7 @@ RATE_SERIES = {
 }
 
 
-def fx_text(parts: list[pd.DataFrame], ccy: str, rate_series: str = "") -> str:
+def fx_text(parts: list[pd.DataFrame], ccy: Currency, rate_series: str = "") -> str:
     """The FX sentence of a footnote: the policy, and which quarters used stated US$ amounts."""
     if ccy == "USD":
         stated = sorted(
@@ -146,11 +147,15 @@ class Context:
             prices.average_usd_rate(self.prices_by_ticker) if state.ccy == "USD_avg" else (None, "")
         )
 
-    def footnote(self, parts: list[pd.DataFrame], extra: str = "", ccy: str | None = None) -> str:
+    def footnote(
+        self, parts: list[pd.DataFrame], extra: str = "", ccy: Currency | None = None
+    ) -> str:
         """The footnote of a chart of these parts in this view."""
         return footnote_text(parts, self.vintage, ccy or self.state.ccy, extra, self.rate_series)
 
-    def quarterly(self, metric: str, *, ccy: str | None = None, clip: bool = True) -> pd.DataFrame:
+    def quarterly(
+        self, metric: str, *, ccy: Currency | None = None, clip: bool = True
+    ) -> pd.DataFrame:
         """A metric's quarterly figures in the view's currency and basis (clipped to its range)."""
         s = self.state
         window = (s.start, s.end) if clip else (None, s.end)
@@ -165,7 +170,7 @@ class Context:
         )
 
     def events_in_range(
-        self, categories: tuple[str, ...] | list[str], importance: str = "all"
+        self, categories: tuple[str, ...] | list[str], importance: EventImportance = "all"
     ) -> pd.DataFrame:
         """The events of these categories within the view's date range."""
         window = (self.state.start, self.state.end)

@@ -83,3 +83,17 @@ def test_defaults_give_short_links() -> None:
         ViewState(vintage="v0123456789ab", basis="calendar", start=date(2024, 6, 30))
     )
     assert q == {"vintage": "v0123456789ab", "basis": "calendar", "from": "2024Q2"}
+
+
+def test_choice_fields_keep_their_literal_types() -> None:
+    """The view choices are typed with etl.models' Literals, not plain str (issue #18)."""
+    from typing import get_type_hints
+
+    from etl import models
+
+    hints = get_type_hints(ViewState)
+    assert hints["ccy"] == models.Currency
+    assert hints["basis"] == models.CalendarBasis
+    assert hints["capex"] == models.CapexView
+    assert hints["view"] == models.SeriesTransform
+    assert hints["importance"] == models.EventImportance

@@ -10,6 +10,7 @@ from dashboard.app_pages.market import charts, returns
 from dashboard.common import frames, traces
 from dashboard.common.params import ViewState
 from dashboard.common.view import DATA_COLUMNS, Chart, Context, View, range_message
+from etl.models import EventImportance
 
 #: The events whose price reaction the Market page measures (every one, major or minor).
 MARKET_EVENTS = ("qwen_release", "earnings", "conference")
@@ -108,7 +109,7 @@ def build(tables: dict[str, pd.DataFrame], s: ViewState) -> MarketView:
     )
 
 
-def _marked(events: pd.DataFrame, importance: str) -> pd.DataFrame:
+def _marked(events: pd.DataFrame, importance: EventImportance) -> pd.DataFrame:
     """The events drawn as lines: the major ones unless the view asks for all."""
     return events[events["importance"] == "major"] if importance == "major" else events
 

@@ -1,8 +1,5 @@
 """Sources and data: every figure with its source, the manifest, freshness, definitions, CSV."""
 
-from typing import Any
-
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -10,23 +7,9 @@ from dashboard import shell
 from dashboard.app_pages.sources import view as sources_view
 from dashboard.common import components, data, safe, traces
 from etl.export import to_csv
-from etl.models import METRICS
 
 #: Rows of the figures table drawn at a time.
 PAGE_ROWS = 100
-
-
-def filings_check(check: dict[str, Any], title: str) -> None:
-    """A filing source's figures against the curated ones: counts, then the ones that differ."""
-    if not check:
-        return
-    st.subheader(title)
-    st.caption(
-        f"{check.get('shared', 0)} figures in both: {check.get('agree', 0)} agree; "
-        f"{len(check.get('differ', []))} differ (the charts draw the filing's figure)."
-    )
-    if check.get("differ"):
-        st.dataframe(pd.DataFrame(check["differ"]), hide_index=True, width="stretch")
 
 
 s = shell.state()
@@ -140,66 +123,35 @@ if st.toggle(
     "Show the filings checks, vintage manifest, freshness per source, sources and definitions",
     key="w_more",
 ):
-    sources, manifest = data.sources(v), data.manifest(v)
-    filings_check(
-        manifest.get("crosscheck") or {}, "The company's filings (edgar) against the curated files"
-    )
-
-    annual = manifest.get("crosscheck_annual") or {}
-    if annual.get("compared"):
-        st.subheader("Alibaba's 20-F annual capex (sec_xbrl) against its four curated quarters")
-        st.caption(
-            f"{annual['compared']} fiscal years: {annual['agree']} agree within RMB 2 mn of rounding; "
-            f"{len(annual['differ'])} differ."
-        )
-        st.dataframe(pd.DataFrame(annual["rows"]), hide_index=True, width="stretch")
-
-    filings_check(
-        manifest.get("crosscheck_sec_xbrl") or {},
-        "The peers' filings (sec_xbrl) against the curated peer figures",
-    )
+    records = data.records(v, sources_view.records)
+    for check in records.checks:
+        st.subheader(check.title)
+        st.caption(check.caption)
+        if check.rows is not None:
+            st.dataframe(check.rows, hide_index=True, width="stretch")
 
     st.subheader("Vintage manifest")
     c1, c2, c3 = st.columns(3)
     c1.metric("Vintage", v)
-    c2.metric("Created (UTC)", str(manifest.get("created_at", ""))[:19].replace("T", " "))
-    c3.metric("Warnings", len(manifest.get("warnings", [])))
-    for w in manifest.get("warnings", []):
+    c2.metric("Created (UTC)", records.created)
+    c3.metric("Warnings", len(records.warnings))
+    for w in records.warnings:
         st.warning(w)
-    st.dataframe(pd.DataFrame(manifest.get("inputs", [])), hide_index=True, width="stretch")
+    st.dataframe(records.inputs, hide_index=True, width="stretch")
 
     st.subheader("Freshness per source")
-    status = pd.DataFrame([{"source": k, **val} for k, val in manifest.get("sources", {}).items()])
-    st.dataframe(status, hide_index=True, width="stretch")
+    st.dataframe(records.status, hide_index=True, width="stretch")
     st.caption("Last date of every series, and the newest public data known for it.")
     st.dataframe(view.freshness, hide_index=True, width="stretch", key="freshness_table")
-    newest = sources.assign(published=pd.to_datetime(sources["published"], errors="coerce"))
-    st.caption(
-        f"Newest curated document: {newest['published'].max():%Y-%m-%d}; accessed {sources['accessed'].max()}."
-    )
+    st.caption(records.newest)
 
     st.subheader("Sources")
     st.dataframe(
-        sources.assign(url=sources["url"].map(safe.web_url)),
+        records.sources,
         hide_index=True,
         width="stretch",
         column_config={"url": st.column_config.LinkColumn(), "via": st.column_config.LinkColumn()},
     )
 
     st.subheader("Metric definitions")
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "metric": m.id,
-                    "label": m.label,
-                    "unit": m.unit,
-                    "grain": m.kind,
-                    "definition": m.definition,
-                }
-                for m in METRICS.values()
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(records.definitions, hide_index=True, width="stretch")
