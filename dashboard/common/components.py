@@ -12,6 +12,7 @@ import streamlit as st
 from dashboard.common import profile, safe, traces
 from dashboard.common.theme import DARK_SWAPS, money, pct
 from dashboard.common.view import Chart, View
+from etl.models import Currency
 
 
 def title_of(fig: go.Figure) -> str:
@@ -86,7 +87,7 @@ def metric_card(
     label: str,
     row: pd.Series | None,
     yoy: float | None,
-    ccy: str = "RMB",
+    ccy: Currency = "RMB",
 ) -> None:
     """One 'latest quarter' card: value, YoY change, period and a source link.
 

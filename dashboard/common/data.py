@@ -188,8 +188,8 @@ def _view(
     vintage: str,
     query: tuple[tuple[str, str], ...],
     root: str,
-    _build: Callable[[dict[str, pd.DataFrame], ViewState], View],
-) -> View:
+    _build: Callable[[dict[str, pd.DataFrame], ViewState], V],
+) -> V:
     state = params.parse(dict(query))
     with profile.phase("read vintage"):
         frames = tables(vintage)
@@ -207,8 +207,7 @@ def view(build: Callable[[dict[str, pd.DataFrame], ViewState], V], state: ViewSt
     """
     query = tuple(sorted(params.to_query(state).items()))
     key = f"{build.__module__}.{build.__qualname__}"
-    built = _view(key, str(state.vintage), query, store_root(), build)
-    return built  # type: ignore[return-value]  # the cache returns what `build` made: a V
+    return _view(key, str(state.vintage), query, store_root(), build)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
