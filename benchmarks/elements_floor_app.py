@@ -22,6 +22,23 @@ def _load() -> dict:
 CONTENT = _load()
 
 
+def _widget(kind: str, label: str, options: list[str], quarters: list[str]) -> None:
+    if kind == "segmented":
+        st.segmented_control(label, options, default=options[0])
+    elif kind == "slider":
+        st.slider(label, -8, 8, 0)
+    elif kind == "multiselect":
+        st.multiselect(label, options, default=options[:3])
+    elif kind == "popover_multiselect":
+        st.popover(f"{label}: 3 of {len(options)} shown").multiselect(
+            label, options, default=options[:3]
+        )
+    elif kind == "quarter_slider":
+        st.select_slider(label, options=quarters, value=quarters[-1])
+    elif kind == "text":
+        st.text_input(label)
+
+
 def _page(key: str) -> None:
     content = CONTENT[key]
     st.title("AI investment impact: Alibaba")
@@ -53,16 +70,8 @@ def _page(key: str) -> None:
         ):
             col.metric(label, value)
             col.caption(caption)
-    for widget in content["widgets"]:
-        kind, label, options = widget
-        if kind == "segmented":
-            st.segmented_control(label, options, default=options[0])
-        elif kind == "slider":
-            st.slider(label, -8, 8, 0)
-        elif kind == "multiselect":
-            st.multiselect(label, options, default=options[:3])
-        elif kind == "text":
-            st.text_input(label)
+    for kind, label, options in content["widgets"]:
+        _widget(kind, label, options, content["quarters"])
     for i, fig in enumerate(content["figures"]):
         st.plotly_chart(fig, key=f"floor_{i}", width="stretch")
     for table in content["tables"]:

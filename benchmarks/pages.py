@@ -44,8 +44,9 @@ WIDGETS: dict[str, list[tuple[str, str, list[str]]]] = {
         ("segmented", "Capex", ["Quarterly", "TTM", "Cumulative since Apr 2025"]),
         ("segmented", "Transform", ["Level", "Indexed (=100)", "YoY %"]),
         ("slider", "Lead/lag of capex (quarters)", []),
-        ("multiselect", "Adoption series", ["a", "b", "c", "d"]),
+        ("popover_multiselect", "Adoption series", ["a", "b", "c", "d"]),
     ],
+    "overview": [("quarter_slider", "Quarter", [])],
     "market": [("segmented", "Event window", ["[-1,+1]", "[-1,+5]", "[0,+20]"])],
     "sources": [("text", "Search figures", [])],
 }

@@ -12,7 +12,7 @@ from dashboard import pages
 from dashboard.common import params
 from dashboard.common.view import View
 from etl.store import Store
-from tests.dashboard.helpers import run
+from tests.dashboard.helpers import figures, run
 
 
 def _plain(markdown: str) -> str:
@@ -96,3 +96,28 @@ def test_picking_a_quarter_on_the_page() -> None:
     assert any(
         "-17.3bn" in m.value or "−¥17.3bn" in m.value or "-¥17.3bn" in m.value for m in at.metric
     )
+
+
+@pytest.mark.usefixtures("bundled_app")
+def test_picking_adoption_series_in_their_popover() -> None:
+    """The series picker sits in a popover that counts what is shown; a pick reaches the link
+    and the chart, and the count follows."""
+    at = run("spending")
+
+    def box_label() -> str:
+        boxes = [p for p in at.get("popover") if p.proto.popover.label.startswith("Adoption")]
+        assert len(boxes) == 1
+        return str(boxes[0].proto.popover.label)
+
+    def names() -> set[str]:
+        return {str(t.get("name")) for fig in figures(at) for t in fig["data"]}
+
+    assert any("Hugging Face downloads" in n for n in names())
+    picker = at.multiselect(key="w_series")
+    assert box_label() == f"Adoption series: {len(picker.value)} of {len(picker.options)} shown"
+    picker.set_value(["lmarena_text_score"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.query_params["series"] == "lmarena_text_score"
+    assert box_label() == f"Adoption series: 1 of {len(picker.options)} shown"
+    assert any("LM Arena" in n for n in names())
+    assert not any("Hugging Face downloads" in n for n in names())

@@ -60,10 +60,18 @@ c3.slider(
     args=("lag", "w_lag"),
     help="Positive values move capex later, to compare spending with adoption that follows it.",
 )
-controls.multiselect(
+chosen = [m for m in s.series if m in available]
+# In a popover: its content mounts in the browser only when opened, and a multiselect loads
+# about 15 files of its own code, which slowed the charts drawn beside it (benchmarks/pages.py).
+# The chart's legend names the series shown.
+controls.popover(
+    f"Adoption series: {len(chosen)} of {len(available)} shown",
+    icon=":material/stacked_line_chart:",
+    key="w_series_box",
+).multiselect(
     "Adoption series",
     available,
-    default=[m for m in s.series if m in available],
+    default=chosen,
     key="w_series",
     on_change=shell.on_widget,
     args=("series", "w_series"),
