@@ -109,13 +109,23 @@ def weights(c: dict[str, dict[str, Any]]) -> dict[str, dict[str, int]]:
     return out
 
 
+#: True once the page's charts are drawn (each holds plotly's SVG and has a size) and its first
+#: table has a size. Checked in the page on every animation frame: Playwright's own waits poll at
+#: growing intervals (up to 500 ms apart in wait_for), which rounded a page's time up by as much.
+DRAWN = """([charts, tables]) => {
+  const box = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  const plots = Array.from(document.querySelectorAll('.js-plotly-plot'))
+    .filter(p => p.querySelector('.main-svg') && box(p));
+  const grids = Array.from(document.querySelectorAll('[data-testid=stDataFrame]')).filter(box);
+  return plots.length >= charts && grids.length >= tables;
+}"""
+
+
 def _wait_drawn(tab: Page, charts: int, tables: int) -> None:
-    if charts:
-        tab.locator(".js-plotly-plot").nth(charts - 1).wait_for(state="visible", timeout=90_000)
-    if tables:
-        tab.locator("[data-testid=stDataFrame]").first.wait_for(state="visible", timeout=90_000)
     if not charts and not tables:
         tab.get_by_text("AI investment impact").first.wait_for(timeout=90_000)
+        return
+    tab.wait_for_function(DRAWN, arg=[charts, min(tables, 1)], polling="raf", timeout=90_000)
 
 
 def _load(browser: Browser, url: str, charts: int, tables: int) -> dict[str, Any]:
