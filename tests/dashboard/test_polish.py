@@ -251,6 +251,8 @@ def test_a_coverage_cell_can_be_chosen_without_pointing(
     st.cache_data.clear()
     at = run("sources")
     everything = len(at.dataframe[0].value)
+    # No cell in the link: the picker shows its placeholder, not the first cell as if chosen.
+    assert at.selectbox(key="w_cell").value is None
     at.selectbox(key="w_cell").set_value("adjusted_ebita@FY2026Q4").run()
     shown = at.dataframe[0].value
     assert at.query_params["cell"] == "adjusted_ebita@FY2026Q4"

@@ -54,6 +54,7 @@ if st.session_state.get("w_cell") != (s.cell or None):
 st.selectbox(
     "Or choose a cell",
     cells,
+    index=None,  # no cell chosen until one is: the placeholder, not the first cell
     key="w_cell",
     placeholder="metric in quarter (type to search)",
     format_func=lambda c: str(c).replace("@", " in "),
