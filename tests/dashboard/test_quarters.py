@@ -121,3 +121,13 @@ def test_picking_adoption_series_in_their_popover() -> None:
     assert box_label() == f"Adoption series: 1 of {len(picker.options)} shown"
     assert any("LM Arena" in n for n in names())
     assert not any("Hugging Face downloads" in n for n in names())
+
+
+def test_a_range_ending_early_names_its_last_quarter_as_in_range(
+    published: tuple[str, dict[str, pd.DataFrame]],
+) -> None:
+    """The range ends at FY2026Q3, before the newest quarter on file: the heading says the
+    quarter shown is the latest in range, not the latest on file."""
+    view = _overview(published, {"to": "FY2026Q3"})
+    assert view.heading == "Latest quarter in range: FY2026Q3"
+    assert _overview(published, {}).heading.startswith("Latest quarter on file: ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
@@ -89,7 +90,8 @@ def build(tables: dict[str, pd.DataFrame], s: ViewState) -> OverviewView:
     if newest is None:
         heading = "No quarter in range"
     elif newest["period_end"] == revenue["period_end"].max():
-        heading = f"Latest quarter on file: {newest['label']}"
+        where = "in range" if _on_file_after(c, s.end) else "on file"
+        heading = f"Latest quarter {where}: {newest['label']}"
     else:
         heading = (
             f"Quarter shown: {newest['label']} (quarter ended {newest['period_end']:%Y-%m-%d})"
@@ -115,6 +117,14 @@ def build(tables: dict[str, pd.DataFrame], s: ViewState) -> OverviewView:
             f"capex_ebita_fcf_{s.ccy}_{c.vintage}",
         ),
     )
+
+
+def _on_file_after(c: Context, end: date | None) -> bool:
+    """Whether revenue is on file for a quarter after the date range's end."""
+    if end is None:
+        return False
+    revenue = c.facts[(c.facts["metric"] == "revenue") & c.facts["value"].notna()]
+    return bool((pd.to_datetime(revenue["period_end"]) > pd.Timestamp(end)).any())
 
 
 def _row_at(frame: pd.DataFrame, when: pd.Timestamp) -> pd.Series | None:
