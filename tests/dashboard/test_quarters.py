@@ -131,3 +131,18 @@ def test_a_range_ending_early_names_its_last_quarter_as_in_range(
     view = _overview(published, {"to": "FY2026Q3"})
     assert view.heading == "Latest quarter in range: FY2026Q3"
     assert _overview(published, {}).heading.startswith("Latest quarter on file: ")
+
+
+def test_a_peers_later_quarter_does_not_count_as_alibabas(
+    published: tuple[str, dict[str, pd.DataFrame]],
+) -> None:
+    """A peer's revenue for a quarter after the range's end is not Alibaba's: the range ending
+    at Alibaba's newest quarter still heads its cards "on file". (The peer row is SYNTHETIC: a
+    copy of a real peer row moved one quarter on, made here only for this test.)"""
+    vid, tables = published
+    facts = tables["facts"]
+    peer = facts[(facts["entity"] != "alibaba") & (facts["metric"] == "revenue")].iloc[[-1]]
+    synthetic = peer.assign(period_end="2026-09-30", fiscal_period="", value=1.0)
+    with_peer = {**tables, "facts": pd.concat([facts, synthetic], ignore_index=True)}
+    view = pages.build("overview", with_peer, params.parse({"to": "FY2027Q1", "vintage": vid}))
+    assert view.heading == "Latest quarter on file: FY2027Q1"

@@ -120,11 +120,10 @@ def build(tables: dict[str, pd.DataFrame], s: ViewState) -> OverviewView:
 
 
 def _on_file_after(c: Context, end: date | None) -> bool:
-    """Whether revenue is on file for a quarter after the date range's end."""
-    if end is None:
-        return False
-    revenue = c.facts[(c.facts["metric"] == "revenue") & c.facts["value"].notna()]
-    return bool((pd.to_datetime(revenue["period_end"]) > pd.Timestamp(end)).any())
+    """Whether Alibaba's revenue is on file for a quarter after the date range's end."""
+    # frames.quarterly reads the company's own rows with a value (not a peer's, not a blank).
+    on_file = frames.quarterly(c.facts, "revenue", names=c.source_names).dropna(subset=["value"])
+    return not frames.within(on_file["period_end"], (None, end)).all()
 
 
 def _row_at(frame: pd.DataFrame, when: pd.Timestamp) -> pd.Series | None:
