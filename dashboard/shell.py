@@ -198,8 +198,8 @@ def share_box(current: Page, vintage: str) -> None:
     # A popover: its content (and the download button's code) reaches the browser only when
     # opened, not on every page load as a closed expander's does (benchmarks/pages.py).
     with st.sidebar.popover("Share this view", icon=":material/link:", width="stretch"):
-        # Inline code in markdown, not st.code: st.code loads a 1.5 MB syntax highlighter on every
-        # page even while this expander is closed (benchmarks/pages.py measured it).
+        # Inline code in markdown, not st.code: st.code loads a 1.5 MB syntax highlighter when
+        # drawn (benchmarks/pages.py measured it on every page while this box was an expander).
         st.markdown(f"`{link}`")
         st.caption(f"Pinned to data vintage `{vintage}`: the link keeps showing these numbers.")
         st.markdown("**Cite this view**")

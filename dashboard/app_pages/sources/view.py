@@ -107,7 +107,7 @@ def _filings_check(check: Mapping[str, Any], title: str) -> Check | None:
     return Check(
         title,
         f"{check.get('shared', 0)} figures in both: {check.get('agree', 0)} agree; "
-        f"{len(check.get('differ', []))} differ (the charts draw the filing's figure).",
+        f"{len(differ or [])} differ (the charts draw the filing's figure).",
         pd.DataFrame(differ) if differ else None,
     )
 
