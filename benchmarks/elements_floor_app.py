@@ -12,6 +12,10 @@ import pickle
 
 import streamlit as st
 
+# The app's layout, so the figures are drawn at the app's width: a centred floor drew them at
+# about half of it, which is less work (Profitability's bare floor: 1.90 s centred, 2.00 s wide).
+st.set_page_config(layout="wide")
+
 
 @st.cache_resource
 def _load() -> dict:
@@ -70,10 +74,14 @@ def _page(key: str) -> None:
         ):
             col.metric(label, value)
             col.caption(caption)
+    if content["adoption_table"]:
+        st.markdown(content["adoption_table"])
     for kind, label, options in content["widgets"]:
         _widget(kind, label, options, content["quarters"])
-    for i, fig in enumerate(content["figures"]):
-        st.plotly_chart(fig, key=f"floor_{i}", width="stretch")
+    for columns, row in content["rows"]:  # laid out as the app lays them out
+        slots = st.columns(columns) if columns > 1 else [st]
+        for slot, i in zip(slots, row, strict=False):
+            slot.plotly_chart(content["figures"][i], key=f"floor_{i}", width="stretch")
     for table in content["tables"]:
         st.dataframe(table, hide_index=True, width="stretch")
     for text in content["captions"]:

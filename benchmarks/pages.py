@@ -7,7 +7,8 @@ Measured in one run, median of --runs after a warm-up, each from a new browser c
   dashboard's own work (no store reads, no view building, no URL sync, no callbacks);
 - bare floor (benchmarks/floor_app.py): the same figures and tables only.
 Both floors draw the page's own figures and the tables the app draws on a first load (read from
-an AppTest run of the app), so a page that draws fewer rows draws fewer in its floors too.
+an AppTest run of the app), so a page that draws fewer rows draws fewer in its floors too; and
+they draw the figures at the app's widths (its wide layout, its charts side by side in columns).
 Also: a page switch (click in the top navigation from the overview) and a control change (the
 Quarters control to Calendar), script runs per load and the time of each phase in a run
 (AIIMPACT_PROFILE), bytes of forward messages over the websocket, the figure JSON (hover data,
@@ -62,14 +63,16 @@ def content(data: Path) -> dict[str, dict[str, Any]]:
     for page in pages.PAGES:
         view = pages.build(page.key, tables, state)
         quarters = sorted({str(q) for q in tables["facts"]["fiscal_period"] if str(q)})
+        drawn_tables, rows = drawn(data, page.key, [c.figure for c in view.charts])
         out[page.key] = {
             "figures": [c.figure for c in view.charts],
-            "tables": drawn_tables(data, page.key),
+            "rows": rows,
+            "tables": drawn_tables,
             "cards": [
                 (label, "¥1.0bn" if row is not None else "n/a", "FY2027Q1 · source")
                 for label, row, _ in getattr(view, "cards", ())
-            ]
-            + [(m, "1.0k", "as of 2026-07-21") for m, _ in getattr(view, "adoption_cards", ())],
+            ],
+            "adoption_table": getattr(view, "adoption_table", ""),
             "heading": getattr(view, "heading", ""),
             "widgets": WIDGETS.get(page.key, []),
             "captions": ["caption"] * (2 if page.key == "market" else 1),
@@ -80,9 +83,16 @@ def content(data: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
-def drawn_tables(data: Path, key: str) -> list[Any]:
-    """The tables the page draws on its first load, read from an AppTest run of the app itself,
-    so that both floors draw exactly the app's tables (the same rows, in the same order)."""
+def drawn(
+    data: Path, key: str, figures: list[Any]
+) -> tuple[list[Any], list[tuple[int, list[int]]]]:
+    """The tables the page draws on its first load, and how it lays out its charts, read from an
+    AppTest run of the app itself, so that both floors draw exactly the app's tables (the same
+    rows, in the same order) and its figures at the same widths.
+
+    Chart rows are (columns, figure indices): (1, [0]) is a chart across the page; (2, [2, 3])
+    two charts side by side in two columns.
+    """
     from streamlit.testing.v1 import AppTest
 
     os.environ["AIIMPACT_DATA_DIR"] = str(data)
@@ -90,7 +100,37 @@ def drawn_tables(data: Path, key: str) -> list[Any]:
     at.run()
     if key != pages.DEFAULT.key:
         at.switch_page(pages.BY_KEY[key].script).run()
-    return [table.value for table in at.dataframe]
+    titles = [json.loads(f.to_json())["layout"].get("title", {}).get("text") for f in figures]
+    rows: list[tuple[int, list[int]]] = []
+    parents: list[Any] = []
+    placed: set[int] = set()
+
+    def walk(node: Any, parent: Any, columns: int) -> None:
+        if getattr(node, "type", None) == "plotly_chart":
+            title = json.loads(node.proto.spec)["layout"].get("title", {}).get("text")
+            # The first not yet placed with this title; one the view lacks is a benchmark error.
+            index = next(i for i, t in enumerate(titles) if t == title and i not in placed)
+            placed.add(index)
+            if parent is not None and parents and parents[-1] is parent:
+                rows[-1][1].append(index)
+            else:
+                rows.append((columns, [index]))
+                parents.append(parent)
+            return
+        children = getattr(node, "children", None)
+        if not isinstance(children, dict):
+            return
+        columns_here = [c for c in children.values() if getattr(c, "type", None) == "column"]
+        for child in children.values():
+            if getattr(child, "type", None) == "column":
+                walk(child, node, len(columns_here))
+            else:
+                walk(child, parent, columns)
+
+    walk(at.main, None, 1)
+    if sorted(i for _, idx in rows for i in idx) != list(range(len(figures))):
+        raise RuntimeError(f"{key}: the app drew {rows}, not its view's {len(figures)} charts")
+    return [table.value for table in at.dataframe], rows
 
 
 def weights(c: dict[str, dict[str, Any]]) -> dict[str, dict[str, int]]:
