@@ -76,20 +76,17 @@ def card_label(col: st.delta_generator.DeltaGenerator, label: str) -> None:
     col.markdown(f"**{safe.md_text(label)}**")
 
 
-def source_link(row: pd.Series | dict[str, object], what: str) -> str:
-    """A link that names what it opens ("FY2027Q1 release"), not a bare "source"."""
-    # Data, never markup: the text escaped, the address an encoded http(s) URL or no link.
-    return safe.md_link(what, row.get("source_url")) if row.get("source_url") else "no source link"
-
-
 def metric_card(
     col: st.delta_generator.DeltaGenerator,
     label: str,
     row: pd.Series | None,
     yoy: float | None,
     ccy: Currency = "RMB",
+    note: str = "",
 ) -> None:
-    """One 'latest quarter' card: value, YoY change, period and a source link.
+    """One 'latest quarter' card: value, YoY change, period and a source link, and a note (the
+    company's stated YoY, or why no YoY is shown; markdown) on the next line of the same caption:
+    one element fewer per card for the browser to draw before the charts (benchmarks/pages.py).
 
     The YoY change is always computed on the RMB figures; in a US$ view the card says so.
     """
@@ -98,6 +95,8 @@ def metric_card(
         col.metric(
             label, "n/a", help="not on file for the selected range", label_visibility="collapsed"
         )
+        if note:
+            col.caption(note)
         return
     basis = " YoY" if ccy == "RMB" else " YoY, on RMB figures"
     delta = pct(yoy) + basis if yoy is not None and pd.notna(yoy) else None
@@ -107,9 +106,8 @@ def metric_card(
         delta=delta,
         label_visibility="collapsed",
     )
-    col.caption(
-        f"{safe.md_text(row['label'])} · {source_link(row, str(row['label']) + ' release')}"
-    )
+    line = f"{safe.md_text(row['label'])} · {safe.source_link(row, str(row['label']) + ' release')}"
+    col.caption(f"{line}  \n{note}" if note else line)
 
 
 def draw(named: Chart | None) -> None:

@@ -51,6 +51,12 @@ def md_link(text: object, url: object) -> str:
     return f"[{md_text(text)}]({target})" if target else md_text(text)
 
 
+def source_link(row: pd.Series | dict[str, object], what: str) -> str:
+    """A link that names what it opens ("FY2027Q1 release"), not a bare "source"."""
+    # Data, never markup: the text escaped, the address an encoded http(s) URL or no link.
+    return md_link(what, row.get("source_url")) if row.get("source_url") else "no source link"
+
+
 def plotly_text(text: object) -> str:
     """Text that plotly draws literally: its HTML subset and hover placeholders neutralised.
 

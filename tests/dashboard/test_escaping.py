@@ -167,14 +167,18 @@ def hostile_store(built_real_store: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 @pytest.mark.usefixtures("hostile_store")
 def test_overview_source_links_are_escaped() -> None:
-    """Each Overview caption: links only to the figure's web address, encoded; the rest literal."""
+    """Each Overview caption and the adoption table: links only to the figure's web address,
+    encoded; the rest literal."""
     at = run("overview")
     assert not at.exception, [e.value for e in at.exception]
     targets = []
     # The cards' source lines (the freshness line is the app's own: metric names, dates, badges).
-    for text in (
+    captions = [
         c.value for c in at.caption if " · " in c.value and not c.value.startswith("**As of:**")
-    ):
+    ]
+    tables = [m.value for m in at.markdown if m.value.startswith("| Series |")]
+    assert captions and tables
+    for text in captions + tables:
         links, rest = _links(text)
         assert not _unescaped(rest, "[]()!<>"), text
         targets += [u for _t, u in links]

@@ -12,8 +12,10 @@ import pytest
 import streamlit as st
 
 from dashboard import pages
+from dashboard.app_pages.profitability.view import DEFINED
 from dashboard.common import components, params, theme, traces
 from dashboard.common.view import View
+from etl.models import METRICS
 from etl.store import Store
 from tests.dashboard.helpers import PAGES, run
 
@@ -260,3 +262,65 @@ def test_a_coverage_cell_can_be_chosen_without_pointing(
     assert set(shown["metric"]) == {"adjusted_ebita"} and set(shown["fiscal_period"]) == {
         "FY2026Q4"
     }
+
+
+def test_definitions_one_click_away_in_one_text(
+    built_real_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Profitability's definitions sit in a popover, which the browser mounts only when opened,
+    as one text that names every defined measure with its definition and where the rest is."""
+    monkeypatch.setenv("AIIMPACT_DATA_DIR", str(built_real_store))
+    st.cache_data.clear()
+    at = run("profitability")
+    boxes = [p for p in at.get("popover") if p.proto.popover.label.startswith("Definitions")]
+    assert len(boxes) == 1 and len(boxes[0].children) == 1
+    text = boxes[0].children[0].value
+    for metric in DEFINED:
+        assert f"**{METRICS[metric].label}**: {METRICS[metric].definition}" in text
+    assert "data/README.md" in text and not at.expander
+
+
+def test_a_card_note_shares_its_period_and_source_line(
+    built_real_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each Overview card's note (the stated YoY, or why none is shown) is in the same caption as
+    its period and source link: one element under the card, not two."""
+    monkeypatch.setenv("AIIMPACT_DATA_DIR", str(built_real_store))
+    st.cache_data.clear()
+    at = run("overview", {"quarter": "FY2026Q4"})
+    captions = [re.sub(r"\\(.)", r"\1", c.value) for c in at.caption]  # markdown unescaped
+    ebita = [c for c in captions if "Company states -84% YoY" in c]
+    assert len(ebita) == 1 and ebita[0].startswith("FY2026Q4 · [FY2026Q4 release](https://")
+    fcf = [c for c in captions if "n.m. (sign change)" in c]
+    assert len(fcf) == 1 and fcf[0].startswith("FY2026Q4 · [FY2026Q4 release](https://")
+
+
+def test_adoption_figures_are_one_table_with_their_notes_one_click_away(
+    built_real_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Overview's headline adoption figures are one table (a row per series: its value, how
+    and when it was read, its source link), not a card each; each series' note is in a popover."""
+    monkeypatch.setenv("AIIMPACT_DATA_DIR", str(built_real_store))
+    st.cache_data.clear()
+    at = run("overview")
+    store = Store(built_real_store / "store")
+    view = pages.build("overview", store.read_all(str(store.current_id())), params.parse({}))
+    assert len(view.adoption_cards) >= 5
+    tables = [m.value for m in at.markdown if m.value.startswith("| Series |")]
+    assert len(tables) == 1
+    rows = tables[0].splitlines()[2:]
+    assert len(rows) == len(view.adoption_cards)
+    for row, (metric, obs) in zip(rows, view.adoption_cards, strict=True):
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", row)[1:-1]]
+        assert re.sub(r"\\(.)", r"\1", cells[0]) == METRICS[metric].label
+        value = re.sub(r"\\(.)", r"\1", cells[1].strip("*"))
+        assert value in (theme.count(obs["value"]), f"{obs['value']:,.0f}")
+        when, source = cells[2].split(" · ", 1)
+        assert when.endswith(re.sub(r"([-.])", r"\\\1", str(obs["label"])))
+        assert source.startswith("[") and "](https://" in source
+    assert len(at.metric) == len(view.cards)  # the quarter's cards only
+    notes = [p for p in at.get("popover") if p.proto.popover.label.startswith("Notes on")]
+    assert len(notes) == 1
+    text = re.sub(r"\\(.)", r"\1", notes[0].children[0].value)
+    for metric, obs in view.adoption_cards:
+        assert f"{METRICS[metric].label}: {' '.join(str(obs['note']).split())}" in text

@@ -110,3 +110,18 @@ def test_spending_axis_reads_dates_when_a_series_is_empty(browser: Browser, serv
     years = [t for t in axes["ticks"] if t.strip()]
     assert years and all(("2026" in t) or t[:3].isalpha() for t in years), years
     assert not any(t.strip().lstrip("−-").isdigit() and len(t.strip()) <= 2 for t in years), years
+
+
+def test_adoption_table_fits_a_phone(browser: Browser, server: str, e2e_data: Path) -> None:
+    """At 390 px wide the Overview's adoption table stays within the screen: no cell is cut."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(page_url(server, "overview"))
+    wait_for_charts(page, expected_charts(e2e_data)["overview"])
+    page.get_by_text("Adoption: latest figures").wait_for()
+    widths = page.evaluate(
+        "() => Array.from(document.querySelectorAll('[data-testid=stMain] table'))"
+        ".map(t => [t.getBoundingClientRect().right, t.rows.length])"
+    )
+    assert widths and all(rows >= 6 for _right, rows in widths), widths
+    assert all(right <= 390 for right, _rows in widths), widths
+    page.close()

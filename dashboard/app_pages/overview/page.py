@@ -4,10 +4,8 @@ import streamlit as st
 
 from dashboard import shell
 from dashboard.app_pages.overview import view as overview
-from dashboard.common import components, data, safe
-from dashboard.common.theme import count
+from dashboard.common import components, data
 from etl import periods
-from etl.models import METRICS
 
 s = shell.state()
 view = data.view(overview.build, s)
@@ -35,29 +33,18 @@ if view.cards:  # none when the date range holds no quarter on file
     for col, (label, row, change), note in zip(
         top.columns(len(view.cards)), view.cards, view.card_notes, strict=True
     ):
-        components.metric_card(col, label, row, change, s.ccy)
-        if note:
-            col.caption(note)
+        components.metric_card(col, label, row, change, s.ccy, note)
 
 st.subheader("Adoption: latest figures")
-if not view.adoption_cards:
+if not view.adoption_table:
     components.empty_state(
         "No adoption figures in this vintage",
         "Add dated figures to data/adoption/ and rebuild.",
         "python -m etl build",
     )
-for col, (metric, obs) in zip(
-    st.columns(max(1, len(view.adoption_cards))), view.adoption_cards, strict=False
-):
-    unit = METRICS[metric].unit
-    value = count(obs["value"]) if unit in ("count", "tokens") else f"{obs['value']:,.0f}"
-    components.card_label(col, METRICS[metric].label)
-    col.metric(
-        METRICS[metric].label,
-        value,
-        help=safe.md_text(obs["note"]) or None,
-        label_visibility="collapsed",
-    )
-    kind = "measured" if obs.get("basis") == "measured" else "stated"
-    publisher = str(obs["source"]).split(":")[0].split(" (")[0]
-    col.caption(f"{kind}, as of {obs['label']} · {components.source_link(obs, publisher)}")
+else:
+    st.markdown(view.adoption_table)
+    if view.adoption_notes:
+        # A popover: its content is mounted only when opened (the notes are long).
+        with st.popover("Notes on these figures", icon=":material/info:"):
+            st.markdown(view.adoption_notes)

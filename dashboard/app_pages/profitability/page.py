@@ -20,11 +20,16 @@ if view.charts:  # none when the date range holds no quarter on file
     with right:
         components.draw(view.cloud)
 
-with st.expander("Definitions (company non-GAAP measures)"):
-    for metric in profitability.DEFINED:
-        st.markdown(f"**{METRICS[metric].label}**: {METRICS[metric].definition}")
+# A popover, not an expander, and one text: a closed expander's paragraphs are each parsed and
+# drawn with the page, before its charts; a closed popover's content is not mounted at all.
+with st.popover("Definitions (company non-GAAP measures)", icon=":material/menu_book:"):
     st.markdown(
-        "Full definitions with their sources are in `data/README.md` and on the Sources page."
+        "\n\n".join(
+            [f"**{METRICS[m].label}**: {METRICS[m].definition}" for m in profitability.DEFINED]
+            + [
+                "Full definitions with their sources are in `data/README.md` and on the Sources page."
+            ]
+        )
     )
 
 st.subheader("Company figures against Yahoo Finance")
