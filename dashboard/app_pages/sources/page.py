@@ -47,12 +47,13 @@ st.caption(
     "its slides transcribed by others; secondary: news, summaries (a site's own too), notes."
 )
 # The same choice without pointing at a marker: on a phone the grid's cells are too narrow to
-# tap, and a keyboard cannot reach them at all.
+# tap, and a keyboard cannot reach them at all. In a popover (a button a keyboard reaches): a
+# select box loads about 20 files of its own code, which a closed popover never mounts.
 cells = list(view.cells)
 if st.session_state.get("w_cell") != (s.cell or None):
     st.session_state["w_cell"] = s.cell if s.cell in cells else None
-st.selectbox(
-    "Or choose a cell",
+st.popover("Or choose a cell", icon=":material/grid_on:").selectbox(
+    "Cell",
     cells,
     index=None,  # no cell chosen until one is: the placeholder, not the first cell
     key="w_cell",
