@@ -36,15 +36,16 @@ if view.cards:  # none when the date range holds no quarter on file
         components.metric_card(col, label, row, change, s.ccy, note)
 
 st.subheader("Adoption: latest figures")
-if not view.adoption_table:
+adoption_table, adoption_notes = view.adoption_table, view.adoption_notes
+if not adoption_table:
     components.empty_state(
         "No adoption figures in this vintage",
         "Add dated figures to data/adoption/ and rebuild.",
         "python -m etl build",
     )
 else:
-    st.markdown(view.adoption_table)
-    if view.adoption_notes:
+    st.markdown(adoption_table)
+    if adoption_notes:
         # A popover: its content is mounted only when opened (the notes are long).
         with st.popover("Notes on these figures", icon=":material/info:"):
-            st.markdown(view.adoption_notes)
+            st.markdown(adoption_notes)

@@ -51,11 +51,18 @@ class OverviewView(View):
     card_notes: tuple[str, ...] = ()
     #: The latest point of each headline adoption series (metric, observation).
     adoption_cards: tuple[tuple[str, pd.Series], ...] = ()
-    #: The same as one markdown table (a row per series: value, how and when read, source
-    #: link), and each series' note as a markdown list; data escaped.
-    adoption_table: str = ""
-    adoption_notes: str = ""
     headline: Chart | None = None
+
+    @property
+    def adoption_table(self) -> str:
+        """The adoption cards as one markdown table: a row per series (value, how and when
+        read, source link), data escaped; '' when there are none."""
+        return _adoption_table(self.adoption_cards)
+
+    @property
+    def adoption_notes(self) -> str:
+        """Each adoption series' note as a markdown list, data escaped."""
+        return _adoption_notes(self.adoption_cards)
 
 
 def build(tables: dict[str, pd.DataFrame], s: ViewState) -> OverviewView:
@@ -75,7 +82,6 @@ def build(tables: dict[str, pd.DataFrame], s: ViewState) -> OverviewView:
     quarters = tuple(revenue["period_end"][::-1])
     newest = frames.latest(c.quarterly("revenue").dropna(subset=["value"]))
     adoption = _adoption_cards(c)
-    adoption_table, adoption_notes = _adoption_markdown(adoption)
     if s.quarter is not None:
         picked = revenue[revenue["period_end"] == pd.Timestamp(s.quarter)]
         if len(picked):
@@ -92,8 +98,6 @@ def build(tables: dict[str, pd.DataFrame], s: ViewState) -> OverviewView:
             heading="No quarter in range",
             quarters=quarters,
             adoption_cards=adoption,
-            adoption_table=adoption_table,
-            adoption_notes=adoption_notes,
         )
     if newest is None:
         heading = "No quarter in range"
@@ -119,8 +123,6 @@ def build(tables: dict[str, pd.DataFrame], s: ViewState) -> OverviewView:
         cards=tuple(card for card, _note in cards),
         card_notes=tuple(note for _card, note in cards),
         adoption_cards=adoption,
-        adoption_table=adoption_table,
-        adoption_notes=adoption_notes,
         headline=Chart(
             "overview_headline",
             charts.headline(capex, ebita, fcf, note),
@@ -178,15 +180,15 @@ def _card(c: Context, label: str, metric: str, quarter: pd.Series | None) -> tup
     return (label, row, change), line
 
 
-def _adoption_markdown(cards: tuple[tuple[str, pd.Series], ...]) -> tuple[str, str]:
-    """The latest adoption figures as one table and their notes as one list (markdown).
+def _adoption_table(cards: tuple[tuple[str, pd.Series], ...]) -> str:
+    """The latest adoption figures as one markdown table ('' when there are none).
 
     One table, not a card each: seven metric cards, each with its label and source line, were
     the Overview's costliest elements to draw in the browser (benchmarks/pages.py).
     """
     if not cards:
-        return "", ""
-    rows, notes = ["| Series | Latest | As of, source |", "|---|--:|---|"], []
+        return ""
+    rows = ["| Series | Latest | As of, source |", "|---|--:|---|"]
     for metric, obs in cards:
         unit = METRICS[metric].unit
         value = count(obs["value"]) if unit in ("count", "tokens") else f"{obs['value']:,.0f}"
@@ -194,14 +196,20 @@ def _adoption_markdown(cards: tuple[tuple[str, pd.Series], ...]) -> tuple[str, s
         # A break allowed after each "/": a repository's name ("owner/name") is one long word
         # that would push the table past a phone's screen.
         publisher = str(obs["source"]).split(":")[0].split(" (")[0].replace("/", "/\u200b")
-        label = safe.md_text(METRICS[metric].label)
         rows.append(
-            f"| {label} | **{safe.md_text(value)}** | {kind}, {safe.md_text(obs['label'])} · "
-            f"{safe.source_link(obs, publisher)} |"
+            f"| {safe.md_text(METRICS[metric].label)} | **{safe.md_text(value)}** | {kind}, "
+            f"{safe.md_text(obs['label'])} · {safe.source_link(obs, publisher)} |"
         )
-        if str(obs.get("note") or "").strip():
-            notes.append(f"- {label}: {safe.md_text(obs['note'])}")
-    return "\n".join(rows), "\n".join(notes)
+    return "\n".join(rows)
+
+
+def _adoption_notes(cards: tuple[tuple[str, pd.Series], ...]) -> str:
+    """Each adoption series' note as a markdown list item ('' when none has a note)."""
+    return "\n".join(
+        f"- {safe.md_text(METRICS[metric].label)}: {safe.md_text(obs['note'])}"
+        for metric, obs in cards
+        if str(obs.get("note") or "").strip()
+    )
 
 
 def _adoption_cards(c: Context) -> tuple[tuple[str, pd.Series], ...]:
