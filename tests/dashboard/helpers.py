@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,11 @@ from dashboard import pages
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 PAGES = {p.key: p.script for p in pages.PAGES}
+
+
+def plain(markdown: str) -> str:
+    """What a reader sees of escaped markdown text (backslash escapes removed)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def decode(arr: Any) -> list[Any]:

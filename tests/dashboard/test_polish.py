@@ -17,7 +17,7 @@ from dashboard.common import components, params, theme, traces
 from dashboard.common.view import View
 from etl.models import METRICS
 from etl.store import Store
-from tests.dashboard.helpers import PAGES, run
+from tests.dashboard.helpers import PAGES, plain, run
 
 #: A note far longer than six wrapped lines, built for this test (not a real footnote).
 SYNTHETIC_LONG_NOTE = (
@@ -291,7 +291,7 @@ def test_a_card_note_shares_its_period_and_source_line(
     monkeypatch.setenv("AIIMPACT_DATA_DIR", str(built_real_store))
     st.cache_data.clear()
     at = run("overview", {"quarter": "FY2026Q4"})
-    captions = [re.sub(r"\\(.)", r"\1", c.value) for c in at.caption]  # markdown unescaped
+    captions = [plain(c.value) for c in at.caption]
     ebita = [c for c in captions if "Company states -84% YoY" in c]
     assert len(ebita) == 1 and ebita[0].startswith("FY2026Q4 · [FY2026Q4 release](https://")
     fcf = [c for c in captions if "n.m. (sign change)" in c]
@@ -315,8 +315,8 @@ def test_adoption_figures_are_one_table_with_their_notes_one_click_away(
     assert len(rows) == len(view.adoption_cards)
     for row, (metric, obs) in zip(rows, view.adoption_cards, strict=True):
         cells = [c.strip() for c in re.split(r"(?<!\\)\|", row)[1:-1]]
-        assert re.sub(r"\\(.)", r"\1", cells[0]) == METRICS[metric].label
-        value = re.sub(r"\\(.)", r"\1", cells[1].strip("*"))
+        assert plain(cells[0]) == METRICS[metric].label
+        value = plain(cells[1].strip("*"))
         assert value in (theme.count(obs["value"]), f"{obs['value']:,.0f}")
         when, source = cells[2].split(" · ", 1)
         assert when.endswith(re.sub(r"([-.])", r"\\\1", str(obs["label"])))
@@ -324,6 +324,6 @@ def test_adoption_figures_are_one_table_with_their_notes_one_click_away(
     assert len(at.metric) == len(view.cards)  # the quarter's cards only
     notes = [p for p in at.get("popover") if p.proto.popover.label.startswith("Notes on")]
     assert len(notes) == 1
-    text = re.sub(r"\\(.)", r"\1", notes[0].children[0].value)
+    text = plain(notes[0].children[0].value)
     for metric, obs in view.adoption_cards:
         assert f"{METRICS[metric].label}: {' '.join(str(obs['note']).split())}" in text

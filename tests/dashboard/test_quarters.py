@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -12,12 +11,7 @@ from dashboard import pages
 from dashboard.common import params
 from dashboard.common.view import View
 from etl.store import Store
-from tests.dashboard.helpers import figures, run
-
-
-def _plain(markdown: str) -> str:
-    """What a reader sees of escaped markdown text (backslash escapes removed)."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+from tests.dashboard.helpers import figures, plain, run
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +38,7 @@ def test_picker_reaches_fy2026q4_with_stated_yoy_and_sources(
     }
     ebita, ebita_note = cards["Adjusted EBITA"]
     assert ebita["label"] == "FY2026Q4" and ebita["source_url"].startswith("https://")
-    assert "Company states -84% YoY" in _plain(ebita_note) and "](https://" in ebita_note
+    assert "Company states -84% YoY" in plain(ebita_note) and "](https://" in ebita_note
     fcf, _ = cards["Free cash flow"]
     assert fcf["value"] == -17300.0 and fcf["source_url"].startswith("https://")
     assert pd.Timestamp("2026-03-31") in view.quarters and len(view.quarters) >= 16
@@ -57,7 +51,7 @@ def test_sign_change_is_not_meaningful(published: tuple[str, dict[str, pd.DataFr
         label: (c, note) for (label, _r, c), note in zip(view.cards, view.card_notes, strict=True)
     }
     change, note = cards["Free cash flow"]
-    assert change is None and "YoY n.m. (sign change)" in _plain(note)
+    assert change is None and "YoY n.m. (sign change)" in plain(note)
 
 
 def test_unknown_quarter_falls_back_with_a_message(
